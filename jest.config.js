@@ -1,0 +1,12 @@
+/** Jest projects split by kind; `npm test` runs them all. */
+const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
+module.exports = {
+  projects: [
+    { ...base, displayName: 'engine', testMatch: ['<rootDir>/engine/test/**/*.test.ts'] },
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...base, displayName: 'statemachine', testMatch: ['<rootDir>/test/statemachine/**/*.test.ts'] },
+    { ...base, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+  ],
+};
