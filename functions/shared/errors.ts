@@ -80,3 +80,8 @@ export class ReviewNotFoundError extends IntakeError {
 export class ConfigError extends IntakeError {
   override readonly name = 'ConfigError';
 }
+
+/** The photo shows no readable label; the intake ends REJECTED with this message. */
+export class NoLabelFoundError extends IntakeError {
+  override readonly name = 'NoLabelFoundError';
+}
