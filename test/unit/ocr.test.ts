@@ -1,0 +1,45 @@
+import sharp from 'sharp';
+import { ocrHints } from '../../functions/ocr-hints/core';
+import { TesseractOcr } from '../../functions/ocr-hints/tesseract-ocr';
+import { OcrFailedError } from '../../functions/shared/errors';
+
+function svgLabel(lines: string[]): Buffer {
+  const text = lines
+    .map((l, i) => `<text x="40" y="${80 + i * 60}" font-family="DejaVu Sans, Arial, sans-serif" font-size="36">${l}</text>`)
+    .join('');
+  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="900" height="${120 + lines.length * 60}"><rect width="100%" height="100%" fill="white"/>${text}</svg>`);
+}
+
+afterAll(() => TesseractOcr.terminateShared());
+
+describe('ocrHints', () => {
+  it('wraps engine failures in OcrFailedError', async () => {
+    const engine = { recognize: async () => Promise.reject(new Error('worker died')) };
+    await expect(ocrHints(Buffer.alloc(1), engine)).rejects.toBeInstanceOf(OcrFailedError);
+    await expect(ocrHints(Buffer.alloc(1), engine)).rejects.toHaveProperty('name', 'OcrFailedError');
+  });
+
+  it('returns lines, joined text in reading order, and timing', async () => {
+    const box = (top: number) => ({ left: 0, top, width: 10, height: 10 });
+    const engine = { recognize: async () => [{ text: 'second', confidence: 90, box: box(50) }, { text: 'first', confidence: 90, box: box(10) }] };
+    const r = await ocrHints(Buffer.alloc(1), engine);
+    expect(r.text).toBe('first\nsecond');
+    expect(r.lines).toHaveLength(2);
+    expect(r.ms).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('TesseractOcr (offline eng+kor traineddata)', () => {
+  it('reads a rendered label with boxes in the pixels of the image given', async () => {
+    const png = await sharp(svgLabel(['Sodium chloride', 'CAS No. 7647-14-5', 'Lot No. ABC1234'])).png().toBuffer();
+    const lines = await TesseractOcr.shared().recognize(png);
+    const text = lines.map((l) => l.text).join('\n');
+    expect(text).toMatch(/Sodium chloride/);
+    expect(text).toMatch(/7647-14-5/);
+    const cas = lines.find((l) => l.text.includes('7647'))!;
+    expect(cas.confidence).toBeGreaterThan(50);
+    expect(cas.box.top).toBeGreaterThan(80);
+    expect(cas.box.top).toBeLessThan(150);
+    expect(cas.box.left).toBeGreaterThanOrEqual(20);
+  }, 60_000);
+});
