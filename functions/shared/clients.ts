@@ -8,11 +8,16 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * S3- and DynamoDB-compatible servers; in AWS they are unset.
  */
 let s3: S3Client | undefined;
+
+/** The local stack's stores take any key; fixed ones keep real AWS credentials (for Bedrock) out of them. */
+const localCredentials = () =>
+  process.env.INTAKE_LOCAL === '1' ? { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {};
 let ddb: DynamoDBDocumentClient | undefined;
 
 export function s3Client(): S3Client {
   // WHEN_REQUIRED: without it, streamed uploads to S3-compatible servers store aws-chunked framing.
   s3 ??= new S3Client({
+    ...localCredentials(),
     forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
@@ -21,7 +26,7 @@ export function s3Client(): S3Client {
 }
 
 export function ddbClient(): DynamoDBDocumentClient {
-  ddb ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  ddb ??= DynamoDBDocumentClient.from(new DynamoDBClient({ ...localCredentials() }), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
   });
   return ddb;

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { ddbClient, s3Client } from '../shared/clients';
+import { loadCatalog } from '../shared/catalog-store';
+import { loadConfig } from '../shared/config';
+import { ImageRef, OcrLine, type LabelReader } from '../shared/contract';
+import { defineHandler } from '../shared/handler-kit';
+import { readObject } from '../shared/images';
+import { createBedrockReader } from './bedrock-reader';
+import { createOfflineReader } from './offline-reader';
+
+const config = loadConfig();
+
+const Input = z.object({
+  image: ImageRef,
+  ocrLines: z.array(OcrLine).default([]),
+  feedback: z.array(z.string()).default([]),
+  attempt: z.number().int().positive(),
+});
+
+let bedrock: LabelReader | undefined;
+
+/** The LabelReader named by INTAKE_READER: `offline` (no model service) or `bedrock` (Claude via Converse). */
+async function reader(): Promise<LabelReader> {
+  if (config.INTAKE_READER === 'bedrock') return (bedrock ??= createBedrockReader(config));
+  return createOfflineReader(await loadCatalog({ ddb: ddbClient(), config }));
+}
+
+export const handler = defineHandler('ExtractFields', Input, async (input) => {
+  const bytes = await readObject(s3Client(), input.image.bucket, input.image.normalizedKey, config.INTAKE_MAX_BYTES);
+  const result = await (await reader()).read({
+    image: bytes,
+    mediaType: 'image/jpeg',
+    ocrLines: input.ocrLines,
+    feedback: input.feedback.length ? input.feedback : undefined,
+    attempt: input.attempt,
+  });
+  return { ...result, attempt: input.attempt };
+});
