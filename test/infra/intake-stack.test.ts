@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { buildApp } from '../../lib/app';
 import { bedrockInvokeStatements } from '../../lib/bedrock-access';
@@ -25,7 +26,7 @@ beforeAll(() => {
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
-function policyStatementsOf(fn: { role?: { node: { path: string } } }) {
+function policyStatementsOf(fn: { role?: IConstruct }) {
   return ofType('AWS::IAM::Policy')
     .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(stack.getLogicalId(fn.role!.node.findChild('Resource') as never)))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
