@@ -139,6 +139,8 @@ const fail = (msg: string): never => {
   throw new InvalidDefinition(msg);
 };
 
+const validTexts = new Set<string>();
+
 /** Parses, validates (asl-validator + our own checks) and compiles a resolved definition. */
 export function loadDefinition(text: string): { def: any; machine: CMachine } {
   let def: any;
@@ -149,8 +151,12 @@ export function loadDefinition(text: string): { def: any; machine: CMachine } {
   }
   if (!def || typeof def !== 'object' || typeof def.States !== 'object') fail('Definition needs StartAt and States');
   ownChecks(def, def.QueryLanguage ?? 'JSONPath', 'States');
-  const result = aslValidator(structuredClone(def), { checkArn: false, checkPaths: true });
-  if (!result.isValid) fail(`Invalid state machine definition: ${result.errorsText('; ')}`);
+  // asl-validator builds a fresh JSON-schema compiler per call (~75 ms); remember texts already accepted.
+  if (!validTexts.has(text)) {
+    const result = aslValidator(structuredClone(def), { checkArn: false, checkPaths: true });
+    if (!result.isValid) fail(`Invalid state machine definition: ${result.errorsText('; ')}`);
+    validTexts.add(text);
+  }
   try {
     return { def, machine: compileMachine(def, def.QueryLanguage ?? 'JSONPath') };
   } catch (e) {
