@@ -22,7 +22,7 @@ export interface ReviewDeps extends TableDeps {
 }
 
 /** A review without its task token: the token never leaves the server side. */
-export type PublicReview = Omit<ReviewItem, 'taskToken'>;
+export type PublicReview = Pick<ReviewItem, 'reviewId' | 'executionArn' | 'intakeId' | 'status' | 'createdAt'> & Record<string, unknown>;
 const redact = ({ taskToken: _t, ...rest }: ReviewItem): PublicReview => rest;
 
 export async function listReviews(deps: TableDeps, status?: ReviewStatus): Promise<PublicReview[]> {
