@@ -1,4 +1,7 @@
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { parseModelId } from './model-id';
+
+export { parseModelId, type ModelTarget } from './model-id';
 
 /**
  * Regions each system-defined cross-region inference profile may route to. AWS can add regions to a profile;
@@ -11,21 +14,6 @@ export const PROFILE_REGIONS: Record<string, string[]> = {
   jp: ['ap-northeast-1', 'ap-northeast-3'],
   au: ['ap-southeast-2', 'ap-southeast-4'],
 };
-
-export interface ModelTarget {
-  /** The inference profile id ("us.anthropic…") or undefined for a plain foundation model id. */
-  readonly profileId?: string;
-  /** The profile's geography prefix ("us", "eu", "global", …). */
-  readonly geography?: string;
-  /** The foundation model id without a geography prefix. */
-  readonly foundationModelId: string;
-}
-
-export function parseModelId(modelId: string): ModelTarget {
-  const m = /^(us|eu|apac|jp|au|us-gov|global)\.(.+)$/.exec(modelId);
-  if (!m) return { foundationModelId: modelId };
-  return { profileId: modelId, geography: m[1], foundationModelId: m[2] };
-}
 
 /**
  * Least-privilege Bedrock statements for one model. A plain model id gets its foundation-model ARN in the
