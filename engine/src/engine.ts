@@ -770,8 +770,9 @@ export class StepFunctionsEngine {
     rec.status = status;
     rec.stopDate = this.clock.now();
     rec.output = r.output;
-    rec.error = r.error;
-    rec.cause = r.cause;
+    // a Fail state without Error/Cause leaves them out, as AWS does
+    rec.error = r.error || undefined;
+    rec.cause = r.cause || undefined;
     if (status !== 'SUCCEEDED' && !rec.failedAt && rec.pos) {
       rec.failedAt = { state: rec.pos.state, input: rec.pos.input, vars: rec.pos.vars };
     }
