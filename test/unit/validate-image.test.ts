@@ -105,7 +105,7 @@ describe('validateImage', () => {
 
   it('rejects a truncated JPEG on full decode', async () => {
     expect((await rejection(validateImage(bad('truncated.jpg'), LIMITS))).code).toBe('CORRUPT_IMAGE');
-    const whole = await sharp({ create: { width: 1200, height: 900, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg().toBuffer();
+    const whole = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg().toBuffer();
     const cut = whole.subarray(0, Math.floor(whole.length * 0.4));
     expect((await rejection(validateImage(cut, LIMITS))).code).toBe('CORRUPT_IMAGE');
   });

@@ -1,0 +1,489 @@
+/**
+ * Rule-based label reading: keys and their values by text and geometry, value grammars for unkeyed fields,
+ * and the reagent catalog as a cross-check (never as a source of fields that are not printed).
+ */
+import type { Catalog, CatalogEntry } from '../../shared/catalog';
+import type { FieldName, LabelFields, OcrLine } from '../../shared/contract';
+import { isValidCas } from '../../shared/cas';
+import { formulasEquivalent, normalizeFormula } from '../../shared/formula';
+import { findKeys, type KeyField, type KeyHit } from './keys';
+import { below, evidenceOf, isInjection, rightOf, toLines, type Line } from './layout';
+import { findGrade } from './grades';
+import {
+  casFromDigits,
+  findCasCandidates,
+  findNumber,
+  findPurities,
+  findQuantities,
+  firstCode,
+  hangulShare,
+  hasHangul,
+  looksLikeStandaloneFormula,
+  parseDate,
+  parseFormulaText,
+  weightOf,
+  type CasCandidate,
+} from './values';
+
+export interface Found<T> {
+  value: T;
+  confidence: number;
+  evidence: string;
+}
+
+export type Extraction = { [K in FieldName]?: Found<NonNullable<LabelFields[K]>> };
+
+export interface ExtractResult {
+  fields: Extraction;
+  noLabelFound: boolean;
+}
+
+interface KeyedValue {
+  field: KeyField;
+  text: string;
+  line: Line;
+  keyLine: Line;
+  key: KeyHit;
+  where: 'same line' | 'right' | 'below';
+}
+
+const clamp = (x: number) => Math.max(0, Math.min(0.99, Math.round(x * 100) / 100));
+
+/** Confidence from OCR confidence (0..100) and how the value was located. */
+function conf(line: Line, factor: number): number {
+  return clamp((0.55 + 0.45 * Math.min(1, line.conf / 95)) * factor);
+}
+
+export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
+  const lines = toLines(ocr).filter((l) => !isInjection(l.text));
+  const fields: Extraction = {};
+  if (lines.length === 0) return { fields, noLabelFound: true };
+
+  const allText = lines.map((l) => l.text).join('\n');
+  const keyed = collectKeyedValues(lines);
+  const keyLines = new Set(keyed.map((k) => k.keyLine));
+  const valueLines = new Set(keyed.map((k) => k.line));
+
+  // --- CAS -------------------------------------------------------------------------------------------------
+  const casCands: { c: CasCandidate; line: Line; keyed: boolean }[] = [];
+  for (const kv of keyed.filter((k) => k.field === 'casNumber')) {
+    const c = findCasCandidates(kv.text)[0] ?? casFromDigits(kv.text);
+    if (c) casCands.push({ c, line: kv.line, keyed: true });
+  }
+  for (const line of lines) for (const c of findCasCandidates(line.text)) casCands.push({ c, line, keyed: false });
+
+  // --- Manufacturer ----------------------------------------------------------------------------------------
+  const mfr = catalog.findManufacturer(allText);
+  if (mfr) {
+    const line = lines.find((l) => catalog.findManufacturer(l.text)?.manufacturer === mfr.manufacturer) ?? lines[0];
+    fields.manufacturer = { value: mfr.manufacturer.name, confidence: conf(line, 0.97), evidence: evidenceOf(line, `matches "${mfr.matched}"`) };
+  }
+
+  // --- Product name (needs the CAS for catalog agreement) ----------------------------------------------------
+  const validCas = casCands.filter((x) => x.c.valid);
+  const bestCas = validCas.find((x) => x.keyed) ?? validCas[0];
+  const casEntry = bestCas ? catalog.byCas(bestCas.c.cas) : undefined;
+  const name = findProductName(lines, catalog, casEntry, keyLines, valueLines);
+
+  // CAS: keyed+valid first, then any valid; otherwise a catalog repair backed by the printed name.
+  if (bestCas) {
+    let note = bestCas.keyed ? 'after CAS key, check digit ok' : 'CAS pattern, check digit ok';
+    let f = bestCas.keyed ? 0.99 : 0.9;
+    if (bestCas.c.repaired) {
+      note += ', OCR lookalikes read as digits';
+      f *= 0.9;
+    }
+    if (casEntry && name?.entry === casEntry) {
+      note += `, catalog agrees with name "${name.value}"`;
+      f = Math.max(f, 0.99);
+    }
+    fields.casNumber = { value: bestCas.c.cas, confidence: conf(bestCas.line, f), evidence: evidenceOf(bestCas.line, note) };
+  } else {
+    const invalid = casCands.filter((x) => !x.c.valid).sort((a, b) => Number(b.keyed) - Number(a.keyed));
+    for (const x of invalid) {
+      const neighbours = catalog.casNeighbours(x.c.cas);
+      const printedNameEntries = neighbours.filter((e) => nameEvidence(e, lines, catalog));
+      if (printedNameEntries.length === 1) {
+        const e = printedNameEntries[0];
+        fields.casNumber = {
+          value: e.cas,
+          confidence: conf(x.line, 0.8),
+          evidence: evidenceOf(x.line, `read "${x.c.cas}" fails the check digit; repaired to ${e.cas}, the catalog CAS of "${e.name}" printed on the label`),
+        };
+        break;
+      }
+    }
+  }
+  const finalCasEntry = fields.casNumber ? catalog.byCas(fields.casNumber.value) : undefined;
+  const nameFinal = finalCasEntry && name?.entry !== finalCasEntry ? findProductName(lines, catalog, finalCasEntry, keyLines, valueLines) ?? name : name;
+  if (nameFinal) fields.productName = { value: nameFinal.value, confidence: nameFinal.confidence, evidence: nameFinal.evidence };
+
+  // --- Korean name ---------------------------------------------------------------------------------------------
+  const ko = findKoreanName(lines, catalog, finalCasEntry ?? nameFinal?.entry, nameFinal?.line, keyLines);
+  if (ko) fields.productNameKo = ko;
+
+  // --- Keyed simple fields ---------------------------------------------------------------------------------
+  for (const kv of keyed) {
+    const f = kv.where === 'same line' ? 0.97 : 0.93;
+    const ev = (note?: string) => (kv.line === kv.keyLine ? evidenceOf(kv.line, note) : `${evidenceOf(kv.keyLine)} → ${evidenceOf(kv.line, note)}`);
+    switch (kv.field) {
+      case 'catalogNumber': {
+        const c = firstCode(kv.text);
+        if (c && /\d/.test(c.value) && !fields.catalogNumber && !isValidCas(c.value)) fields.catalogNumber = { value: c.value, confidence: conf(kv.line, f), evidence: ev() };
+        break;
+      }
+      case 'lotNumber': {
+        const c = firstCode(kv.text);
+        if (c && !fields.lotNumber && (/\d/.test(c.value) || /^[A-Z]{4,}$/i.test(c.value))) {
+          fields.lotNumber = { value: tidyLot(c.value), confidence: conf(kv.line, f * (/\d/.test(c.value) ? 1 : 0.85)), evidence: ev() };
+        }
+        break;
+      }
+      case 'purity': {
+        const p = findPurities(kv.text)[0];
+        if (p && !fields.purity) fields.purity = { value: p.value, confidence: conf(kv.line, f), evidence: ev() };
+        break;
+      }
+      case 'quantity': {
+        const q = findQuantities(kv.text)[0];
+        if (q && !fields.quantity) fields.quantity = { value: q.value, confidence: conf(kv.line, f), evidence: ev() };
+        break;
+      }
+      case 'molecularWeight': {
+        const n = findNumber(kv.text);
+        if (n && n.value >= 1 && n.value < 5000 && !fields.molecularWeight) fields.molecularWeight = { value: n.value, confidence: conf(kv.line, f * 0.95), evidence: ev() };
+        break;
+      }
+      case 'formula': {
+        if (fields.formula) break;
+        const p = parseFormulaText(kv.text);
+        const repaired = repairFormula(kv.text, p?.value, finalCasEntry ?? nameFinal?.entry);
+        if (repaired) fields.formula = { value: repaired.value, confidence: conf(kv.line, f * repaired.factor), evidence: ev(repaired.note) };
+        break;
+      }
+      case 'grade': {
+        const g = findGrade(kv.text);
+        const v = g?.value ?? kv.text.split(/[,;]/)[0].trim();
+        if (v && !fields.grade && v.length <= 40) fields.grade = { value: v, confidence: conf(kv.line, g ? f : 0.7), evidence: ev() };
+        break;
+      }
+      case 'expiryDate': {
+        const d = parseDate(kv.text);
+        if (d && !fields.expiryDate) fields.expiryDate = { value: d.value, confidence: conf(kv.line, f), evidence: ev() };
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  // --- Unkeyed fallbacks -----------------------------------------------------------------------------------
+  const prose = (l: Line) => l.text.split(' ').length > 9;
+  if (!fields.quantity) {
+    const qs = lines
+      .filter((l) => !prose(l) && !findKeys(l.text).some((k) => k.fields.includes('molecularWeight')))
+      .flatMap((l) => findQuantities(l.text).map((q) => ({ q, l })))
+      .sort((a, b) => b.l.h - a.l.h);
+    if (qs[0]) fields.quantity = { value: qs[0].q.value, confidence: conf(qs[0].l, 0.85), evidence: evidenceOf(qs[0].l, 'number with unit') };
+  }
+  if (!fields.molecularWeight) {
+    for (const l of lines) {
+      const m = /(\d{1,4}[.,]\d{1,3})\s*g\s*\/\s*mol/i.exec(l.text);
+      if (m) {
+        fields.molecularWeight = { value: Number(m[1].replace(',', '.')), confidence: conf(l, 0.9), evidence: evidenceOf(l, 'g/mol') };
+        break;
+      }
+    }
+  }
+  if (!fields.grade) {
+    const hits = lines
+      .filter((l) => !prose(l) && l !== nameFinal?.line)
+      .map((l) => ({ l, g: findGrade(l.text) }))
+      .filter((x): x is { l: Line; g: NonNullable<ReturnType<typeof findGrade>> } => !!x.g)
+      .sort((a, b) => b.g.value.length - a.g.value.length);
+    if (hits[0]) fields.grade = { value: hits[0].g.value, confidence: conf(hits[0].l, 0.85), evidence: evidenceOf(hits[0].l, 'grade vocabulary') };
+  }
+  if (!fields.purity) {
+    // A purity printed without a key sits in a short line near the name ("puriss. p.a., 99.8% min.").
+    const near = lines.filter((l) => !prose(l) && !keyLines.has(l) && (!nameFinal || Math.abs(l.cy - nameFinal.line.cy) < 6 * nameFinal.line.h));
+    for (const l of near) {
+      const p = findPurities(l.text)[0];
+      if (p) {
+        fields.purity = { value: p.value, confidence: conf(l, 0.8), evidence: evidenceOf(l, 'percentage near the name') };
+        break;
+      }
+    }
+  }
+  if (!fields.formula) {
+    const entry = finalCasEntry ?? nameFinal?.entry;
+    for (const l of lines) {
+      if (keyLines.has(l) || prose(l)) continue;
+      for (const tok of l.text.split(/\s+/)) {
+        if (!looksLikeStandaloneFormula(tok)) continue;
+        const p = parseFormulaText(tok)!;
+        const mw = fields.molecularWeight?.value;
+        const w = weightOf(p.value);
+        const agreesCatalog = entry ? formulasEquivalent(p.value, entry.formula) || (entry.formulaSynonyms ?? []).some((s) => formulasEquivalent(p.value, s)) : false;
+        const agreesMw = mw !== undefined && w !== undefined && Math.abs(w - mw) < 0.6;
+        const plausible = /C\d*.*H/.test(p.value) && !/\d{3,}/.test(p.value);
+        if (agreesCatalog || agreesMw || plausible) {
+          fields.formula = {
+            value: p.value,
+            confidence: conf(l, agreesCatalog || agreesMw ? 0.95 : 0.75),
+            evidence: evidenceOf(l, agreesCatalog ? 'formula agrees with catalog' : agreesMw ? 'formula weight agrees with M.W.' : 'formula-shaped token'),
+          };
+          break;
+        }
+      }
+      if (fields.formula) break;
+    }
+  }
+  if (!fields.catalogNumber) {
+    const cat = findUnkeyedCatalogNumber(lines, mfr?.manufacturer.catalogPatterns ?? [], fields, keyLines, valueLines);
+    if (cat) fields.catalogNumber = cat;
+  }
+
+  // --- Cross-checks ----------------------------------------------------------------------------------------
+  const entry = finalCasEntry;
+  if (entry && fields.molecularWeight) {
+    if (Math.abs(entry.molecularWeight - fields.molecularWeight.value) <= 0.05) {
+      fields.molecularWeight.confidence = Math.max(fields.molecularWeight.confidence, 0.97);
+      fields.molecularWeight.evidence += `, agrees with catalog ${entry.molecularWeight}`;
+    } else {
+      fields.molecularWeight.confidence = clamp(fields.molecularWeight.confidence * 0.7);
+      fields.molecularWeight.evidence += `, catalog says ${entry.molecularWeight}`;
+    }
+  }
+  if (fields.formula && fields.molecularWeight) {
+    const w = weightOf(fields.formula.value);
+    if (w !== undefined && Math.abs(w - fields.molecularWeight.value) < 0.3) {
+      fields.formula.confidence = Math.max(fields.formula.confidence, 0.95);
+      fields.molecularWeight.confidence = Math.max(fields.molecularWeight.confidence, 0.95);
+    }
+  }
+
+  const substantive = (['casNumber', 'catalogNumber', 'lotNumber', 'quantity', 'purity', 'molecularWeight', 'formula', 'manufacturer'] as const).some((k) => fields[k]);
+  const noLabelFound = !substantive && !(nameFinal?.entry);
+  if (noLabelFound) return { fields: {}, noLabelFound: true };
+  return { fields, noLabelFound: false };
+}
+
+function tidyLot(v: string): string {
+  // Lots are printed in capitals; OCR often lowercases a letter in a capital run ("LuPZQ").
+  const letters = v.replace(/[^A-Za-z]/g, '');
+  const upper = letters.replace(/[^A-Z]/g, '').length;
+  return letters.length > 0 && upper / letters.length >= 0.6 ? v.toUpperCase() : v;
+}
+
+/** Keys and their values: rest of the line, else the nearest line to the right, else the line below. */
+function collectKeyedValues(lines: Line[]): KeyedValue[] {
+  const out: KeyedValue[] = [];
+  for (const line of lines) {
+    const keys = findKeys(line.text);
+    if (keys.length === 0) continue;
+    // A key must start the line or follow a separator; keys inside prose ("the size of") are ignored.
+    const usable = keys.filter((k, i) => i > 0 || k.start <= 2 || /[\s:;|,]$/.test(line.text.slice(0, k.start)));
+    if (line.text.split(' ').length > 12) continue;
+    for (let i = 0; i < usable.length; i++) {
+      const k = usable[i];
+      const next = usable[i + 1];
+      let seg = line.text.slice(k.end, next ? next.start : undefined).replace(/^[\s:：#.)\]|-]+/, '').trim();
+      if (!seg) {
+        // Adjacent keys of the same field ("제품번호 Code No.") share the value that follows the last one.
+        if (next && next.fields.some((f) => k.fields.includes(f))) continue;
+      }
+      for (const field of k.fields) {
+        if (seg && valueFits(field, seg)) {
+          out.push({ field, text: seg, line, keyLine: line, key: k, where: 'same line' });
+          break;
+        }
+        if (seg && next) continue;
+        if (next && !seg) {
+          // Another key follows on the same line with nothing between: the values are likely below (table header).
+        }
+        const x = line.left + (line.right - line.left) * (k.start / Math.max(1, line.text.length));
+        const candidates = [...(next ? [] : rightOf(line, lines).slice(0, 1)), ...below(line, lines, x).slice(0, 2)];
+        const hit = candidates.find((c) => !startsWithKey(c.text) && valueFits(field, c.text));
+        if (hit) {
+          out.push({ field, text: hit.text, line: hit, keyLine: line, key: k, where: hit.left >= line.right - line.h ? 'right' : 'below' });
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function startsWithKey(text: string): boolean {
+  const k = findKeys(text)[0];
+  return !!k && k.start <= 1;
+}
+
+function valueFits(field: KeyField, text: string): boolean {
+  switch (field) {
+    case 'casNumber':
+      return findCasCandidates(text).length > 0 || !!casFromDigits(text);
+    case 'catalogNumber':
+    case 'lotNumber': {
+      const c = firstCode(text);
+      return !!c && c.value.length >= 3;
+    }
+    case 'purity':
+      return findPurities(text).length > 0;
+    case 'quantity':
+      return findQuantities(text).length > 0;
+    case 'molecularWeight':
+      return !!findNumber(text);
+    case 'formula':
+      return /[A-Z]/.test(text);
+    case 'grade':
+      return /\p{L}/u.test(text);
+    case 'expiryDate':
+      return !!parseDate(text);
+    default:
+      return false;
+  }
+}
+
+interface NameResult {
+  value: string;
+  confidence: number;
+  evidence: string;
+  line: Line;
+  entry?: CatalogEntry;
+}
+
+/** True when a name or synonym of `e` is printed (exactly or within OCR distance) on the label. */
+function nameEvidence(e: CatalogEntry, lines: Line[], catalog: Catalog): boolean {
+  return lines.some((l) => catalog.searchName(l.text, 5, 0.8).some((m) => m.entry === e) || catalog.findNamesInText(l.text).some((m) => m.entry === e));
+}
+
+const NOT_A_NAME =
+  /\b(?:danger|warning|caution|store|keep|read|protect|avoid|wear|flammable|toxic|corrosive|irritant|harmful|co\.?,?\s*ltd|inc\b|gmbh|kgaa|corporation|llc|chemicals?\b.*\b(?:co|ltd|inc|industr)|www\.|\.com|tel\b|fax\b)/i;
+
+function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry | undefined, keyLines: Set<Line>, valueLines: Set<Line>): NameResult | undefined {
+  const top = Math.min(...lines.map((l) => l.top));
+  const bottom = Math.max(...lines.map((l) => l.bottom));
+  const span = Math.max(1, bottom - top);
+  const candidates: { line: Line; text: string; score: number }[] = [];
+  for (const line of lines) {
+    if (keyLines.has(line) || valueLines.has(line)) continue;
+    let text = line.text;
+    // Drop a trailing purity or grade printed on the name line ("… dihydrate 99.0-102.0%").
+    const p = findPurities(text)[0];
+    if (p) text = text.replace(p.raw, ' ');
+    text = text.replace(/\s+/g, ' ').replace(/[\s,;:|-]+$/, '').replace(/^[\s,;:|.'"-]+/, '').trim();
+    const letters = text.replace(/[^A-Za-z]/g, '').length;
+    if (letters < 3 || hangulShare(text) > 0.3) continue;
+    if (letters / text.replace(/\s/g, '').length < 0.6) continue;
+    if (NOT_A_NAME.test(text) || text.split(' ').length > 7) continue;
+    if (catalog.canonicalManufacturer(text) && catalog.findManufacturer(text)?.matched.length! >= text.replace(/[^A-Za-z]/g, '').length * 0.6) continue;
+    const g = findGrade(text);
+    if (g && g.value.length >= text.length * 0.6) continue;
+    const pos = 1 - 0.5 * ((line.top - top) / span);
+    const caseFactor = /[a-z]/.test(text) ? 1 : 0.8;
+    const confFactor = 0.5 + 0.5 * Math.min(1, line.conf / 90);
+    candidates.push({ line, text, score: line.h * pos * caseFactor * confFactor });
+  }
+  if (candidates.length === 0) return undefined;
+  candidates.sort((a, b) => b.score - a.score);
+
+  // A catalog name matching a prominent line wins; prefer the entry of the printed CAS.
+  for (const c of candidates.slice(0, 4)) {
+    const matches = catalog.searchName(c.text, 5, 0.75);
+    const exact = catalog.findNamesInText(c.text).filter((m) => normalizedLen(m.matched) >= normalizedLen(c.text) * 0.7);
+    const pick = (casEntry && [...exact, ...matches].find((m) => m.entry === casEntry)) || exact[0] || (matches[0] && (matches.length === 1 || matches[0].score - matches[1].score > 0.1) && matches[0].score >= 0.85 ? matches[0] : undefined);
+    if (pick) {
+      const agree = casEntry === pick.entry;
+      return {
+        value: pick.matched,
+        confidence: conf(c.line, agree ? 0.99 : pick.score >= 0.99 ? 0.95 : 0.85),
+        evidence: evidenceOf(c.line, `catalog name "${pick.matched}"${pick.score < 1 ? ` (OCR similarity ${pick.score.toFixed(2)})` : ''}${agree ? ', agrees with CAS' : ''}`),
+        line: c.line,
+        entry: pick.entry,
+      };
+    }
+  }
+  const best = candidates[0];
+  return { value: best.text, confidence: conf(best.line, 0.8), evidence: evidenceOf(best.line, 'most prominent line'), line: best.line };
+}
+
+function normalizedLen(s: string): number {
+  return s.replace(/[^\p{L}\p{N}]/gu, '').length;
+}
+
+const KO_STOP = /위험|경고|주의|용량|순도|분자|제조|제품|번호|유효|기간|시약|연구|화학|주식|회사|\(주\)|공업|약품|보관|사용|함량|등급|코드|번호|신호어|그림/;
+
+function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | undefined, nameLine: Line | undefined, keyLines: Set<Line>): Found<string> | undefined {
+  const cands = lines.filter((l) => {
+    if (keyLines.has(l) || !hasHangul(l.text) || hangulShare(l.text) < 0.8) return false;
+    const compact = l.text.replace(/[^\p{L}\p{N}()]/gu, '');
+    return compact.length >= 2 && compact.length <= 24 && l.text.split(' ').length <= 3 && !KO_STOP.test(compact);
+  });
+  if (cands.length === 0) return undefined;
+  const score = (l: Line) => l.h / (1 + (nameLine ? Math.abs(l.cy - nameLine.cy) / Math.max(nameLine.h, 1) : 0));
+  cands.sort((a, b) => score(b) - score(a));
+  const best = cands[0];
+  const text = best.text.replace(/\s+/g, '');
+  if (entry) {
+    const koNames = [entry.nameKo, ...(entry.synonymsKo ?? [])].filter((x): x is string => !!x);
+    const m = catalog.searchName(text, 5, 0.6).find((x) => x.entry === entry && koNames.includes(x.matched));
+    if (m) return { value: m.matched, confidence: conf(best, m.score >= 0.99 ? 0.97 : 0.9), evidence: evidenceOf(best, `catalog Korean name "${m.matched}"`) };
+  }
+  const exact = catalog.findNamesInText(text)[0];
+  if (exact && hasHangul(exact.matched)) return { value: exact.matched, confidence: conf(best, 0.9), evidence: evidenceOf(best, 'catalog Korean name') };
+  if (nameLine && Math.abs(best.cy - nameLine.cy) > 5 * nameLine.h) return undefined;
+  return { value: text, confidence: conf(best, 0.75), evidence: evidenceOf(best, 'Hangul line near the name') };
+}
+
+/**
+ * A formula as the OCR read it, repaired only with evidence: it parses and (if known) agrees with the catalog
+ * entry; or its letters match the catalog formula's letters (subscripts lost or misread) — then the catalog
+ * spelling is used and the repair is recorded.
+ */
+function repairFormula(text: string, parsed: string | undefined, entry: CatalogEntry | undefined): { value: string; factor: number; note?: string } | undefined {
+  const forms = entry ? [entry.formula, ...(entry.formulaSynonyms ?? [])] : [];
+  if (parsed && forms.some((f) => formulasEquivalent(parsed, f))) return { value: parsed, factor: 1, note: 'agrees with catalog' };
+  if (entry) {
+    const skeleton = (s: string) => normalizeFormula(s).replace(/[^A-Za-z()]/g, '');
+    const seen = tidySkeleton(text);
+    const hit = forms.find((f) => skeleton(f) === seen && seen.length >= 2);
+    if (hit) return { value: normalizeFormula(hit), factor: 0.9, note: `OCR "${text.trim()}" repaired to catalog formula (same elements in the same order)` };
+  }
+  if (parsed && !/\d{3,}/.test(parsed)) return { value: parsed, factor: entry ? 0.6 : 0.85 };
+  return undefined;
+}
+
+function tidySkeleton(text: string): string {
+  const first = text.trim().split(/\s{2,}|\s(?=[A-Z][a-z]+\b)/)[0];
+  return first.replace(/[^A-Za-z()]/g, '');
+}
+
+const GENERIC_CATALOG_RE = /^(?:\d\.\d{5}\.\d{3,4}|[A-Z]{1,3}-?\d{3,6}(?:-[A-Z0-9]{1,6})?|\d{4,6}(?:-\d{1,5})?[A-Z]?|[A-Z]\d{4})$/;
+
+/** A code printed alone (no key), in the manufacturer's catalog-number shape or a common one. */
+function findUnkeyedCatalogNumber(lines: Line[], patterns: string[], fields: Extraction, keyLines: Set<Line>, valueLines: Set<Line>): Found<string> | undefined {
+  const regs = patterns.map((p) => new RegExp(`^(?:${p})$`));
+  const used = new Set([fields.casNumber?.value, fields.lotNumber?.value].filter(Boolean));
+  const top = Math.min(...lines.map((l) => l.top));
+  const bottom = Math.max(...lines.map((l) => l.bottom));
+  const cands: { line: Line; token: string; score: number; byPattern: boolean }[] = [];
+  for (const l of lines) {
+    if (keyLines.has(l) || valueLines.has(l)) continue;
+    const tokens = l.text.split(/\s+/);
+    for (const raw of tokens) {
+      const token = raw.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+      if (token.length < 4 || !/\d/.test(token) || used.has(token) || isValidCas(token)) continue;
+      if (findQuantities(token).length || findPurities(token).length || parseDate(token)) continue;
+      const byPattern = regs.some((r) => r.test(token));
+      const generic = GENERIC_CATALOG_RE.test(token) && tokens.length <= 3;
+      if (!byPattern && !generic) continue;
+      const pos = 1 - (l.top - top) / Math.max(1, bottom - top);
+      cands.push({ line: l, token, byPattern, score: (byPattern ? 2 : 1) * (0.5 + pos) * (tokens.length === 1 ? 1.5 : 1) });
+    }
+  }
+  cands.sort((a, b) => b.score - a.score);
+  const c = cands[0];
+  if (!c) return undefined;
+  return { value: c.token, confidence: conf(c.line, c.byPattern ? 0.85 : 0.7), evidence: evidenceOf(c.line, c.byPattern ? "manufacturer's catalog-number pattern" : 'code printed alone') };
+}

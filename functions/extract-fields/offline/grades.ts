@@ -1,0 +1,67 @@
+/**
+ * Reagent grade vocabulary across manufacturers and languages. A grade is reported as the printed run of
+ * grade words ("for analysis EMSURE®", "puriss. p.a.", "ACS reagent"), not a canonical code.
+ */
+const PHRASES = [
+  String.raw`guaranteed\s+reagent`,
+  String.raw`extra\s+pure`,
+  String.raw`analytical\s+reagent`,
+  String.raw`laboratory\s+reagent`,
+  String.raw`reagent\s*plus`,
+  String.raw`(?:certified\s+)?acs\s+reagent`,
+  String.raw`reagent\s+grade`,
+  String.raw`(?:hplc|lc[\s/-]?ms|gc|gc[\s/-]?ms|uv|ir|spectro(?:scopic|photometric)?|hplc\s+plus|anhydrous|biotech(?:nology)?|molecular\s+biology|cell\s+culture|electronic|semiconductor|technical|practical|pharma(?:ceutical)?|usp|bp|ep|nf|jp|fcc|ar|lr|cp|gr|ph\.?\s*eur\.?|acs|trace\s+metals?|trace\s+analysis|pesticide\s+residue|residue\s+analysis|ultra\s*pure|high\s+purity|special|standard|certified|analytical|reagent|lab(?:oratory)?|synthesis|industrial|food|feed)\s+grade`,
+  String.raw`for\s+(?:analysis|synthesis|hplc|gc|spectroscopy|molecular\s+biology|cell\s+culture|biochemistry|electrophoresis|residue\s+analysis|titration|microscopy)`,
+  String.raw`puriss\.?\s*p\.?\s*a\.?`,
+  String.raw`purum\.?\s*(?:p\.?\s*a\.?)?`,
+  String.raw`puriss\.?`,
+  String.raw`p\.\s*a\.`,
+  String.raw`emsure|emplura|emparta|suprapur|ultrapur|uvasol|lichrosolv|lichropur|supelco|selectipur|optima|traceselect|chromasolv(?:\s+plus)?|bioreagent|bioultra|biox?tra|puranal|analar\s*normapur|normapur|rectapur|hipersolv|ultrapure|spectranal|sigmaultra`,
+  String.raw`특급|1급|일급|시약\s*특급|시약\s*1급|고순도|특\s*급|特級|一級|試薬特級|試薬一級|高純度|精密分析用|HPLC用|分析用`,
+  String.raw`\b(?:GR|EP|CP|AR|LR|ACS|HPLC|USP|BP|NF|JP|FCC|ULC|LC-MS|LCMS|GC)\b`,
+];
+
+// Short capital codes only count in capitals ("EP" yes, "ep" inside text no); the rest are case-insensitive.
+const CODES = /^(?:GR|EP|CP|AR|LR|ACS|HPLC|USP|BP|NF|JP|FCC|ULC|LC-MS|LCMS|GC)$/;
+
+const PHRASE_RE = new RegExp(PHRASES.map((p) => `(?:${p})`).join('|'), 'giu');
+
+export interface GradeHit {
+  value: string;
+  start: number;
+  end: number;
+  /** Words of the grade run, used to prefer longer runs. */
+  words: number;
+}
+
+/**
+ * The longest run of grade phrases in `text` (phrases joined by spaces, "®"/"™" kept). Standalone two-letter
+ * codes must be printed in capitals and stand alone or beside other grade words.
+ */
+export function findGrade(text: string): GradeHit | undefined {
+  const hits: { start: number; end: number }[] = [];
+  for (const m of text.matchAll(PHRASE_RE)) {
+    const word = m[0];
+    if (CODES.test(word.trim()) === false && /^[A-Za-z-]{2,5}$/.test(word) && CODES.test(word.toUpperCase())) {
+      continue; // lower-case "ep", "gr" inside prose
+    }
+    if (/^[a-z]/.test(word) && CODES.test(word.toUpperCase())) continue;
+    hits.push({ start: m.index, end: m.index + word.length });
+  }
+  if (hits.length === 0) return undefined;
+  const runs: { start: number; end: number; n: number }[] = [];
+  for (const h of hits) {
+    const last = runs[runs.length - 1];
+    let end = h.end;
+    const tail = /^\s*[®™]/.exec(text.slice(end));
+    if (tail) end += tail[0].length;
+    if (last && /^[\s,]*$/.test(text.slice(last.end, h.start)) && !text.slice(last.end, h.start).includes(',')) {
+      last.end = end;
+      last.n++;
+    } else runs.push({ start: h.start, end, n: 1 });
+  }
+  runs.sort((a, b) => b.end - b.start - (a.end - a.start));
+  const best = runs[0];
+  const value = text.slice(best.start, best.end).replace(/\s+/g, ' ').replace(/\s+([®™])/g, '$1').trim();
+  return { value, start: best.start, end: best.end, words: value.split(' ').length };
+}
