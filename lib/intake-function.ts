@@ -19,8 +19,11 @@ export const SHARP_VERSION: string = require(path.join(REPO_ROOT, 'package.json'
  * but it needs the npm registry at bundling time.
  */
 export function sharpInstallCommands(outputDir: string): string[] {
+  // The package.json and --prefix pin npm to the bundle directory. Without them npm walks up to the nearest
+  // package.json — the repository — and swaps the host's sharp for the arm64 build (measured: it did).
   return [
-    `cd "${outputDir}" && npm install --no-save --no-package-lock --no-audit --no-fund --ignore-scripts ` +
+    `echo '{"private":true}' > "${outputDir}/package.json"`,
+    `npm install --prefix "${outputDir}" --no-save --no-package-lock --no-audit --no-fund --ignore-scripts ` +
       `--os=linux --cpu=arm64 --libc=glibc sharp@${SHARP_VERSION}`,
   ];
 }

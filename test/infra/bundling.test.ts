@@ -28,9 +28,11 @@ describe('IntakeFunction bundling', () => {
   }, 60_000);
 
   it('installs the linux-arm64 build of the pinned sharp version next to the bundle', () => {
-    const [cmd] = sharpInstallCommands('/asset-output');
+    const [manifest, cmd] = sharpInstallCommands('/asset-output');
 
-    expect(cmd).toContain('cd "/asset-output"');
+    // Both keep npm inside the bundle directory instead of the repository's node_modules.
+    expect(manifest).toBe(`echo '{"private":true}' > "/asset-output/package.json"`);
+    expect(cmd).toContain('--prefix "/asset-output"');
     expect(cmd).toMatch(/--os=linux --cpu=arm64 --libc=glibc/);
     expect(cmd).toContain(`sharp@${SHARP_VERSION}`);
     expect(SHARP_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
