@@ -30,6 +30,11 @@ export interface Manufacturer {
   keywords: string[];
   catalogPatterns: string[];
   lotPatterns: string[];
+  /**
+   * Names of a parent group that also sells under other brands ("Thermo Scientific" on Alfa Aesar labels, "Merck" on
+   * Sigma-Aldrich labels). They identify this manufacturer only when no brand alias or keyword is found.
+   */
+  groupAliases?: string[];
 }
 
 export interface NameMatch {
@@ -56,11 +61,14 @@ const ShippedManufacturer = z.object({
   keywords: z.array(z.string()).default([]),
   catalogPatterns: z.array(z.string()).default([]),
   lotPatterns: z.array(z.string()).default([]),
+  groupAliases: z.array(z.string()).optional(),
 });
 
 const HANGUL = '\\u1100-\\u11FF\\u3130-\\u318F\\uAC00-\\uD7A3';
 const HANGUL_SPACE_RE = new RegExp(`([${HANGUL}]) +(?=[${HANGUL}])`, 'g');
 const HANGUL_CHAR_RE = new RegExp(`[${HANGUL}]`);
+const HANGUL_RUN_RE = new RegExp(`[${HANGUL}]+`, 'g');
+const HANGUL_ONLY_RE = new RegExp(`^[${HANGUL}]+$`);
 
 // British and American spellings print interchangeably on labels; fold them to one.
 const SPELLING: [RegExp, string][] = [
@@ -95,25 +103,44 @@ function compact(s: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
+// Reused rows: the fuzzy search runs thousands of distances per label, and allocation dominated the cost.
+let rowA = new Uint16Array(64);
+let rowB = new Uint16Array(64);
+
+/** Edit distance, or max + 1 as soon as it is certain to exceed `max`. Only the diagonal band of width max is filled. */
 function levenshtein(a: string, b: string, max: number): number {
   if (a === b) return 0;
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = new Array<number>(b.length + 1);
-  let cur = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  if (rowA.length <= b.length + 1) {
+    rowA = new Uint16Array(b.length * 2 + 2);
+    rowB = new Uint16Array(b.length * 2 + 2);
+  }
+  const big = max + 1;
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= b.length; j++) prev[j] = j <= max ? j : big;
   for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
-    let rowMin = cur[0];
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(b.length, i + max);
+    cur[lo - 1] = lo === 1 ? (i <= max ? i : big) : big;
+    let rowMin = cur[lo - 1];
     const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1));
+    for (let j = lo; j <= hi; j++) {
+      const sub = prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      const del = prev[j] + 1;
+      const ins = cur[j - 1] + 1;
+      let v = sub < del ? (sub < ins ? sub : ins) : del < ins ? del : ins;
+      if (v > big) v = big;
       cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
-    if (rowMin > max) return max + 1;
-    [prev, cur] = [cur, prev];
+    if (hi < b.length) cur[hi + 1] = big;
+    if (rowMin > max) return big;
+    const t = prev;
+    prev = cur;
+    cur = t;
   }
-  return prev[b.length];
+  return Math.min(prev[b.length], big);
 }
 
 function bigrams(s: string): string[] {
@@ -147,8 +174,21 @@ export class Catalog {
   private readonly formulaIndex = new Map<string, CatalogEntry[]>();
   private readonly variants: NameVariant[] = [];
   private readonly gramIndex = new Map<string, number[]>();
-  private readonly manufacturerAliases: { manufacturer: Manufacturer; text: string; key: string; word: boolean }[] =
-    [];
+  private gramCounts = new Uint16Array(0);
+  private readonly gramPostings = new Map<string, Int32Array>();
+  // Per-variant numbers in flat arrays: the candidate loop runs ~1000 times per search and object reads dominated.
+  private variantLengths = new Int32Array(0);
+  private variantGramCounts = new Int32Array(0);
+  /** Korean names without spaces or Latin letters, for finding them inside longer Hangul runs. */
+  private readonly koreanIndex = new Map<string, NameVariant>();
+  private maxKoreanLength = 0;
+  private readonly manufacturerAliases: {
+    manufacturer: Manufacturer;
+    text: string;
+    key: string;
+    word: boolean;
+    group: boolean;
+  }[] = [];
   private readonly manufacturerByCompact = new Map<string, Manufacturer>();
 
   /** The shipped data (data/reagents.json, data/manufacturers.json), loaded and indexed once per process. */
@@ -159,7 +199,7 @@ export class Catalog {
         .array(ShippedEntry)
         .parse(read('reagents.json'))
         .map((e): CatalogEntry => ({ ...e, source: 'shipped' }));
-      const manufacturers = z.array(ShippedManufacturer).parse(read('manufacturers.json'));
+      const manufacturers: Manufacturer[] = z.array(ShippedManufacturer).parse(read('manufacturers.json'));
       shippedCache = new Catalog(entries, manufacturers);
     }
     return shippedCache;
@@ -202,9 +242,18 @@ export class Catalog {
         list.push(id);
       }
       if (!this.nameIndex.has(norm)) this.nameIndex.set(norm, v);
+      if (norm.length >= 2 && HANGUL_ONLY_RE.test(norm) && !this.koreanIndex.has(norm)) {
+        this.koreanIndex.set(norm, v);
+        this.maxKoreanLength = Math.max(this.maxKoreanLength, norm.length);
+      }
       const c = norm.replace(/ /g, '');
       if (!this.compactNameIndex.has(c)) this.compactNameIndex.set(c, v);
     }
+    this.gramCounts = new Uint16Array(this.variants.length);
+    for (const [g, list] of this.gramIndex) this.gramPostings.set(g, Int32Array.from(list));
+    this.gramIndex.clear();
+    this.variantLengths = Int32Array.from(this.variants, (v) => v.norm.length);
+    this.variantGramCounts = Int32Array.from(this.variants, (v) => v.gramCount);
     for (const e of this.entries) {
       this.casIndex.set(e.cas, e);
       this.casDigitsIndex.set(e.cas.replace(/-/g, ''), e);
@@ -223,16 +272,18 @@ export class Catalog {
 
   private indexManufacturers(): void {
     for (const m of this.manufacturers) {
-      for (const text of [m.name, ...m.aliases, ...m.keywords]) {
+      const named: [string, boolean][] = [...[m.name, ...m.aliases, ...m.keywords].map((t): [string, boolean] => [t, false])];
+      for (const t of m.groupAliases ?? []) named.push([t, true]);
+      for (const [text, group] of named) {
         const key = compact(text);
         if (!key) continue;
         // Short Latin aliases ("TCI", "VWR") would match inside other words once spacing is gone; match them as words.
         const word = key.length <= 5 && /^[a-z0-9]+$/.test(key);
-        this.manufacturerAliases.push({ manufacturer: m, text, key, word });
+        this.manufacturerAliases.push({ manufacturer: m, text, key, word, group });
         if (!this.manufacturerByCompact.has(key)) this.manufacturerByCompact.set(key, m);
       }
     }
-    this.manufacturerAliases.sort((a, b) => b.key.length - a.key.length);
+    this.manufacturerAliases.sort((a, b) => Number(a.group) - Number(b.group) || b.key.length - a.key.length);
   }
 
   /** Entry for a CAS number; OCR-ish forms ("7647 - 01 - 0") are normalised first. */
@@ -256,21 +307,49 @@ export class Catalog {
     const norm = normalizeName(text);
     if (!norm) return [];
     const grams = [...new Set(bigrams(norm))];
-    const shared = new Map<number, number>();
-    for (const g of grams) for (const id of this.gramIndex.get(g) ?? []) shared.set(id, (shared.get(id) ?? 0) + 1);
+    const counts = this.gramCounts;
+    const touched: number[] = [];
+    for (const g of grams) {
+      const list = this.gramPostings.get(g);
+      if (!list) continue;
+      for (let k = 0; k < list.length; k++) {
+        const id = list[k];
+        if (counts[id]++ === 0) touched.push(id);
+      }
+    }
+    // Branch and bound: the shared-bigram count caps each candidate's score (one edit removes at most two distinct
+    // bigrams), so candidates are tried best-cap first and the search stops once no cap can beat the results so far.
+    const candidates: { v: NameVariant; cap: number; longer: number }[] = [];
+    const lengths = this.variantLengths;
+    const gramSizes = this.variantGramCounts;
+    for (let k = 0; k < touched.length; k++) {
+      const id = touched[k];
+      const count = counts[id];
+      counts[id] = 0;
+      const len = lengths[id];
+      const longer = norm.length > len ? norm.length : len;
+      const byLength = norm.length > len ? norm.length - len : len - norm.length;
+      const byGrams = Math.ceil(((grams.length > gramSizes[id] ? grams.length : gramSizes[id]) - count) / 2);
+      const cap = 1 - (byLength > byGrams ? byLength : byGrams) / longer;
+      if (cap >= minScore) candidates.push({ v: this.variants[id], cap, longer });
+    }
+    candidates.sort((a, b) => b.cap - a.cap);
     const best = new Map<CatalogEntry, NameMatch>();
-    for (const [id, count] of shared) {
-      const v = this.variants[id];
-      // Dice coefficient on bigrams: a cheap upper-bound-ish filter before the exact edit distance.
-      if ((2 * count) / (grams.length + v.gramCount) < minScore * 0.6) continue;
-      const longer = Math.max(norm.length, v.norm.length);
-      const maxDist = Math.floor(longer * (1 - minScore));
+    let bar = minScore;
+    for (const { v, cap, longer } of candidates) {
+      if (cap < bar) break;
+      const maxDist = Math.floor(longer * (1 - bar) + 1e-9);
       const d = levenshtein(norm, v.norm, maxDist);
       if (d > maxDist) continue;
       const score = 1 - d / longer;
-      if (score < minScore) continue;
       const prev = best.get(v.entry);
-      if (!prev || score > prev.score) best.set(v.entry, { entry: v.entry, score, matched: v.text });
+      if (prev && score <= prev.score) continue;
+      best.set(v.entry, { entry: v.entry, score, matched: v.text });
+      if (best.size >= limit) {
+        const scores = [...best.values()].map((m) => m.score).sort((a, b) => b - a);
+        // Ties with the current last place may still win on a shorter matched name, so keep equal caps in play.
+        bar = Math.max(minScore, scores[limit - 1]);
+      }
     }
     return [...best.values()]
       .sort((a, b) => b.score - a.score || a.matched.length - b.matched.length)
@@ -297,17 +376,18 @@ export class Catalog {
         joined = j === i ? tokens[j].norm : `${joined} ${tokens[j].norm}`;
         const key = joined.replace(HANGUL_SPACE_RE, '$1');
         const v = this.nameIndex.get(key);
-        if (!v) continue;
+        // One-syllable Korean names (은, 물, 황) and two-letter abbreviations are ordinary words in free text.
+        if (!v || key.length < (HANGUL_CHAR_RE.test(key) ? 2 : 3)) continue;
         if (v.caseSensitive && tokens.slice(i, j + 1).some((t) => t.raw !== t.raw.toUpperCase())) continue;
         hits.push({ entry: v.entry, matched: v.text, score: 1, start: tokens[i].start, end: tokens[j].end });
       }
     }
-    for (const run of text.matchAll(new RegExp(`[${HANGUL}]+`, 'g'))) {
+    for (const run of text.normalize('NFKC').matchAll(HANGUL_RUN_RE)) {
       const s = run[0];
-      for (const v of this.variants) {
-        if (!HANGUL_CHAR_RE.test(v.norm) || v.norm.length < 2 || v.norm.length >= s.length) continue;
-        for (let at = s.indexOf(v.norm); at >= 0; at = s.indexOf(v.norm, at + 1)) {
-          hits.push({ entry: v.entry, matched: v.text, score: 1, start: run.index + at, end: run.index + at + v.norm.length });
+      for (let i = 0; i < s.length - 1; i++) {
+        for (let len = 2; len <= Math.min(s.length - i, this.maxKoreanLength); len++) {
+          const v = this.koreanIndex.get(s.slice(i, i + len));
+          if (v) hits.push({ entry: v.entry, matched: v.text, score: 1, start: run.index + i, end: run.index + i + len });
         }
       }
     }
@@ -358,7 +438,10 @@ export class Catalog {
     return [...found];
   }
 
-  /** The manufacturer whose name, alias or label keyword (e.g. its web domain) occurs in `text`; longest wins. */
+  /**
+   * The manufacturer whose name, alias or label keyword (e.g. its web domain) occurs in `text`. Brand names beat
+   * parent-group names; among those the longest match wins. Short Latin aliases must stand as whole words.
+   */
   findManufacturer(text: string): { manufacturer: Manufacturer; matched: string } | undefined {
     const whole = compact(text);
     if (!whole) return undefined;
@@ -369,16 +452,8 @@ export class Catalog {
         .split(/[^\p{L}\p{N}]+/u)
         .filter(Boolean),
     );
-    const lower = text.normalize('NFKC').toLowerCase();
     for (const a of this.manufacturerAliases) {
-      if (a.word) {
-        // Word match, also across spacing inside the alias ("T C I" is rare; "J.T.Baker" is covered by length).
-        if (words.has(a.key) || new RegExp(`(^|[^\\p{L}\\p{N}])${a.key}($|[^\\p{L}\\p{N}])`, 'u').test(lower)) {
-          return { manufacturer: a.manufacturer, matched: a.text };
-        }
-      } else if (whole.includes(a.key)) {
-        return { manufacturer: a.manufacturer, matched: a.text };
-      }
+      if (a.word ? words.has(a.key) : whole.includes(a.key)) return { manufacturer: a.manufacturer, matched: a.text };
     }
     return undefined;
   }

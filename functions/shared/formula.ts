@@ -25,7 +25,7 @@ const SUBSCRIPTS: Record<string, string> = {
 
 /**
  * Tidy OCR-ish formula text: subscript digits become digits, whitespace goes, hydrate dots (·, •, ∙, ⋅, *, .)
- * become "·", square/curly brackets become parentheses, and trailing charges ("+", "2-") are dropped.
+ * become "·", square/curly brackets become parentheses, and trailing charge signs ("NH4+", "SO4^2-") are dropped.
  */
 export function normalizeFormula(text: string): string {
   return text
@@ -38,7 +38,7 @@ export function normalizeFormula(text: string): string {
     .replace(/\u0000/g, '.')
     .replace(/[[{]/g, '(')
     .replace(/[\]}]/g, ')')
-    .replace(/\^?\d*[+-]$/, '');
+    .replace(/(?:\^\d*[+-]|[+-]+)$/, '');
 }
 
 export class FormulaParseError extends Error {
