@@ -139,7 +139,7 @@ export class FileStore implements EngineStore {
     let eventCount = 0;
     for (const l of events.values()) eventCount += l.length;
     const live = sms.size + execs.size + eventCount;
-    if (lines > 1000 && lines > live * 1.5) {
+    if (lines - live > Math.max(500, live * 0.25)) {
       this.rewrite(sms, execs, events);
     } else if (goodBytes < size) {
       fs.truncateSync(this.logPath, goodBytes);
