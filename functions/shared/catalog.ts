@@ -365,8 +365,10 @@ export class Catalog {
     const tokens: { raw: string; norm: string; start: number; end: number }[] = [];
     const re = /[^\s‐‑‒–—―−\-_,;:()[\]{}/\\'"`’‘“”]+/g;
     for (let m = re.exec(text); m; m = re.exec(text)) {
-      const norm = normalizeName(m[0]);
-      if (norm) tokens.push({ raw: m[0], norm, start: m.index, end: m.index + m[0].length });
+      // A sentence's full stop is not part of the name ("... Sodium chloride.").
+      const raw = m[0].replace(/\.+$/, '');
+      const norm = normalizeName(raw);
+      if (norm) tokens.push({ raw, norm, start: m.index, end: m.index + raw.length });
     }
     type Hit = NameMatch & { start: number; end: number };
     const hits: Hit[] = [];

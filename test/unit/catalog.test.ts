@@ -180,6 +180,10 @@ describe('findNamesInText', () => {
     expect(catalog.findNamesInText('Solvent: DCM').map((f) => f.entry.cas)).toEqual(['75-09-2']);
   });
 
+  it('ignores a full stop after a name', () => {
+    expect(catalog.findNamesInText('Contains Sodium chloride.').map((f) => f.entry.cas)).toEqual(['7647-14-5']);
+  });
+
   it('finds nothing in text without reagent names', () => {
     expect(catalog.findNamesInText('Lot 2304A12  Exp. 2027-03  500 g')).toEqual([]);
   });
