@@ -71,12 +71,33 @@ const cases: Array<[string, object, boolean]> = [
   ['nested Not/And/Or', { Not: { Or: [{ Variable: '$.b', BooleanEquals: false }, { And: [{ Variable: '$.n', IsNumeric: false }] }] } }, true],
 ];
 
+/** All cases in one definition (validation is the slow part): a dispatcher picks the Choice under test. */
+const allCases = {
+  StartAt: 'Dispatch',
+  States: {
+    Dispatch: { Type: 'Choice', Choices: cases.map((_, i) => ({ Variable: '$.case', NumericEquals: i, Next: `C${i}` })) },
+    ...Object.fromEntries(cases.map(([, rule], i) => [`C${i}`, { Type: 'Choice', Choices: [{ ...rule, Next: 'Yes' }], Default: 'No' }])),
+    Yes: { Type: 'Pass', Result: 'yes', End: true },
+    No: { Type: 'Pass', Result: 'no', End: true },
+  },
+};
+
 describe('Choice (JSONPath operators)', () => {
-  it.each(cases)('%s', async (_name, rule, expected) => {
-    const h = await harness(choiceDef(rule));
-    const out = await h.finish((await h.run(input)).executionArn);
+  let h: Awaited<ReturnType<typeof harness>>;
+  beforeAll(async () => {
+    h = await harness(allCases);
+  });
+
+  it.each(cases.map((c, i) => [c[0], i, c[2]] as const))('%s', async (_name, i, expected) => {
+    const out = await h.finish((await h.run({ ...input, case: i })).executionArn);
     expect(out.status).toBe('SUCCEEDED');
     expect(JSON.parse(out.output!)).toBe(expected ? 'yes' : 'no');
+    expect(await h.entered(out.executionArn)).toEqual(['Dispatch', `C${i}`, expected ? 'Yes' : 'No']);
+  });
+
+  it('a single-rule definition behaves the same', async () => {
+    const one = await harness(choiceDef({ Variable: '$.n', NumericEquals: 5 }));
+    expect((await one.finish((await one.run(input)).executionArn)).output).toBe('"yes"');
   });
 
   it('no match and no Default fails with States.NoChoiceMatched', async () => {
