@@ -964,7 +964,8 @@ export class StepFunctionsEngine {
         if (st.type === 'Wait') await this.runWait(frame, st, effective, vars, ctxOf(), resume);
         if (jsonata) return this.finishJsonata(st, input, undefined, ctxOf(), vars);
         const scope = { context: ctxOf(), vars };
-        return { output: st.outputPath === null ? {} : evalPath(st.outputPath ?? '$', effective, scope) };
+        const assigned = st.assignPath?.(effective, scope) as Record<string, unknown> | undefined;
+        return { output: st.outputPath === null ? {} : evalPath(st.outputPath ?? '$', effective, scope), assigned };
       }
       case 'Fail': {
         const context = ctxOf();

@@ -121,3 +121,40 @@ describe('waitForTaskToken', () => {
     await until(() => seen.some(([, t]) => t === 'ExecutionSucceeded'));
   });
 });
+
+describe('waitForTaskToken (JSONPath)', () => {
+  it('passes $$.Task.Token in Parameters and honours TimeoutSecondsPath / HeartbeatSecondsPath', async () => {
+    const tokens: string[] = [];
+    const h = await harness(
+      {
+        StartAt: 'Ask',
+        States: {
+          Ask: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+            Parameters: { FunctionName: '${AskFunctionArn}', Payload: { 'token.$': '$$.Task.Token', 'q.$': '$.q' } },
+            TimeoutSecondsPath: '$.limits.timeout',
+            HeartbeatSecondsPath: '$.limits.heartbeat',
+            ResultPath: '$.answer',
+            Catch: [{ ErrorEquals: ['States.HeartbeatTimeout'], ResultPath: '$.error', Next: 'Silent' }],
+            End: true,
+          },
+          Silent: { Type: 'Pass', End: true },
+        },
+      },
+      { AskFunctionArn: (ev: { token: string }) => void tokens.push(ev.token) },
+    );
+    const answered = await h.run({ q: 'ok?', limits: { timeout: 100, heartbeat: 10 } });
+    await until(() => tokens.length === 1);
+    const { events } = await h.engine.getExecutionHistory({ executionArn: answered.executionArn });
+    expect(events.find((e) => e.type === 'TaskScheduled')!.taskScheduledEventDetails).toMatchObject({ timeoutInSeconds: 100, heartbeatInSeconds: 10 });
+    await h.engine.sendTaskSuccess({ taskToken: tokens[0], output: '"yes"' });
+    expect(JSON.parse((await h.finish(answered.executionArn)).output!)).toMatchObject({ q: 'ok?', answer: 'yes' });
+
+    const silent = await h.run({ q: 'hello?', limits: { timeout: 100, heartbeat: 10 } });
+    await until(() => tokens.length === 2 && h.clock.pending >= 2);
+    await h.clock.advance(10_000);
+    const out = await h.finish(silent.executionArn);
+    expect(JSON.parse(out.output!).error.Error).toBe('States.HeartbeatTimeout');
+  });
+});
