@@ -113,16 +113,14 @@ export class TesseractOcr {
       const x1 = Math.max(...ws.map((w) => w.bbox.x1));
       const y1 = Math.max(...ws.map((w) => w.bbox.y1));
       const conf = ws.reduce((s, w) => s + w.confidence * w.text.length, 0) / Math.max(1, ws.reduce((s, w) => s + w.text.length, 0));
-      const s = 1 / prepared.scale;
+      const scale = prepared.scaleFactor;
+      const c = prepared.toSource((x0 + x1) / 2, (y0 + y1) / 2);
+      const w = (x1 - x0) / scale;
+      const h = (y1 - y0) / scale;
       return {
         text: joinWords(ws.map((w) => w.text)),
         confidence: Math.max(0, Math.min(100, Math.round(conf * 10) / 10)),
-        box: {
-          left: Math.round(x0 * s),
-          top: Math.round(y0 * s),
-          width: Math.round((x1 - x0) * s),
-          height: Math.round((y1 - y0) * s),
-        },
+        box: { left: Math.round(c.x - w / 2), top: Math.round(c.y - h / 2), width: Math.round(w), height: Math.round(h) },
       };
     });
   }
