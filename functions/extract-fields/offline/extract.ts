@@ -9,6 +9,7 @@ import { formulasEquivalent, normalizeFormula } from '../../shared/formula';
 import { findKeys, type KeyField, type KeyHit } from './keys';
 import { below, evidenceOf, isInjection, rightOf, toLines, type Line } from './layout';
 import { findGrade } from './grades';
+import { readFormula } from './formula-ocr';
 import {
   casFromDigits,
   findCasCandidates,
@@ -20,7 +21,6 @@ import {
   hasHangul,
   looksLikeStandaloneFormula,
   parseDate,
-  parseFormulaText,
   weightOf,
   type CasCandidate,
 } from './values';
@@ -123,6 +123,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
   if (ko) fields.productNameKo = ko;
 
   // --- Keyed simple fields ---------------------------------------------------------------------------------
+  const formulaTexts: { text: string; line: Line; keyed: boolean; ev: string }[] = [];
   for (const kv of keyed) {
     const f = kv.where === 'same line' ? 0.97 : 0.93;
     const ev = (note?: string) => (kv.line === kv.keyLine ? evidenceOf(kv.line, note) : `${evidenceOf(kv.keyLine)} → ${evidenceOf(kv.line, note)}`);
@@ -154,13 +155,9 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
         if (n && n.value >= 1 && n.value < 5000 && !fields.molecularWeight) fields.molecularWeight = { value: n.value, confidence: conf(kv.line, f * 0.95), evidence: ev() };
         break;
       }
-      case 'formula': {
-        if (fields.formula) break;
-        const p = parseFormulaText(kv.text);
-        const repaired = repairFormula(kv.text, p?.value, finalCasEntry ?? nameFinal?.entry);
-        if (repaired) fields.formula = { value: repaired.value, confidence: conf(kv.line, f * repaired.factor), evidence: ev(repaired.note) };
+      case 'formula':
+        formulaTexts.push({ text: kv.text, line: kv.line, keyed: true, ev: ev() });
         break;
-      }
       case 'grade': {
         const g = findGrade(kv.text);
         const v = g?.value ?? kv.text.split(/[,;]/)[0].trim();
@@ -214,28 +211,39 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
       }
     }
   }
-  if (!fields.formula) {
-    const entry = finalCasEntry ?? nameFinal?.entry;
+  const entryForChecks = finalCasEntry ?? nameFinal?.entry;
+  const catalogForms = entryForChecks ? [entryForChecks.formula, ...(entryForChecks.formulaSynonyms ?? [])] : [];
+  if (fields.molecularWeight) repairMolecularWeight(fields.molecularWeight, formulaTexts, catalogForms, entryForChecks);
+  {
     for (const l of lines) {
-      if (keyLines.has(l) || prose(l)) continue;
-      for (const tok of l.text.split(/\s+/)) {
-        if (!looksLikeStandaloneFormula(tok)) continue;
-        const p = parseFormulaText(tok)!;
-        const mw = fields.molecularWeight?.value;
-        const w = weightOf(p.value);
-        const agreesCatalog = entry ? formulasEquivalent(p.value, entry.formula) || (entry.formulaSynonyms ?? []).some((s) => formulasEquivalent(p.value, s)) : false;
-        const agreesMw = mw !== undefined && w !== undefined && Math.abs(w - mw) < 0.6;
-        const plausible = /C\d*.*H/.test(p.value) && !/\d{3,}/.test(p.value);
-        if (agreesCatalog || agreesMw || plausible) {
-          fields.formula = {
-            value: p.value,
-            confidence: conf(l, agreesCatalog || agreesMw ? 0.95 : 0.75),
-            evidence: evidenceOf(l, agreesCatalog ? 'formula agrees with catalog' : agreesMw ? 'formula weight agrees with M.W.' : 'formula-shaped token'),
-          };
-          break;
-        }
-      }
-      if (fields.formula) break;
+      if (keyLines.has(l) || valueLines.has(l) || prose(l)) continue;
+      const tok = l.text.split(/\s+/).find((t) => looksLikeStandaloneFormula(t) || (/^[A-Z(]/.test(t) && /[A-Z].*[,;¢]/.test(t) && t.length >= 3 && readFormula(t, fields.molecularWeight?.value, catalogForms)));
+      if (tok) formulaTexts.push({ text: tok, line: l, keyed: false, ev: evidenceOf(l) });
+    }
+    const mw = fields.molecularWeight?.value;
+    for (const ft of formulaTexts) {
+      const r = readFormula(ft.text, mw, catalogForms);
+      if (!r) continue;
+      const w = weightOf(r.formula);
+      const agreesMw = mw !== undefined && w !== undefined && Math.abs(w - mw) < 0.1;
+      const agreesCatalog = catalogForms.some((f) => formulasEquivalent(f, r.formula));
+      if (!ft.keyed && !agreesMw && !agreesCatalog && !(/C\d*.*H/.test(r.formula) && !/\d{3,}/.test(r.formula))) continue;
+      if (/\d{3,}/.test(r.formula)) continue;
+      const note =
+        r.how === 'mw'
+          ? `${r.slots} unreadable subscript(s) in "${ft.text}" filled to match the printed M.W. ${mw}`
+          : r.how === 'catalog'
+            ? `OCR "${ft.text}" has the element sequence of catalog formula ${r.formula}`
+            : agreesMw
+              ? 'formula weight agrees with M.W.'
+              : agreesCatalog
+                ? 'agrees with catalog'
+                : ft.keyed
+                  ? 'after formula key'
+                  : 'formula-shaped token';
+      const factor = r.how === 'exact' ? (agreesMw || agreesCatalog ? 0.98 : ft.keyed ? 0.9 : 0.75) : r.how === 'mw' ? 0.88 : 0.85;
+      fields.formula = { value: r.formula, confidence: conf(ft.line, factor), evidence: ft.ev.replace(/\)?$/, (m) => (ft.ev.endsWith(')') ? `; ${note})` : ` (${note})`)) };
+      break;
     }
   }
   if (!fields.catalogNumber) {
@@ -266,6 +274,31 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
   const noLabelFound = !substantive && !(nameFinal?.entry);
   if (noLabelFound) return { fields: {}, noLabelFound: true };
   return { fields, noLabelFound: false };
+}
+
+/**
+ * A M.W. one stray leading "1" too long (a table rule read as a digit: "1127.91") is repaired when the formula
+ * weight or the catalog says the shorter number.
+ */
+function repairMolecularWeight(mw: Found<number>, formulaTexts: { text: string }[], catalogForms: string[], entry: CatalogEntry | undefined): void {
+  const refs: number[] = [];
+  if (entry) refs.push(entry.molecularWeight);
+  for (const ft of formulaTexts) {
+    const r = readFormula(ft.text, undefined, catalogForms);
+    const w = r ? weightOf(r.formula) : undefined;
+    if (w !== undefined) refs.push(w);
+  }
+  if (refs.some((w) => Math.abs(w - mw.value) <= 0.06)) return;
+  const s = String(mw.value);
+  for (const alt of [s.replace(/^1/, ''), s.replace(/^7/, '')]) {
+    const v = Number(alt);
+    if (alt !== s && v > 0 && refs.some((w) => Math.abs(w - v) <= 0.06)) {
+      mw.evidence += `; read ${s}, a stray leading digit removed to agree with the formula weight`;
+      mw.value = v;
+      mw.confidence = clamp(mw.confidence * 0.9);
+      return;
+    }
+  }
 }
 
 function tidyLot(v: string): string {
@@ -434,29 +467,6 @@ function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | u
   if (exact && hasHangul(exact.matched)) return { value: exact.matched, confidence: conf(best, 0.9), evidence: evidenceOf(best, 'catalog Korean name') };
   if (nameLine && Math.abs(best.cy - nameLine.cy) > 5 * nameLine.h) return undefined;
   return { value: text, confidence: conf(best, 0.75), evidence: evidenceOf(best, 'Hangul line near the name') };
-}
-
-/**
- * A formula as the OCR read it, repaired only with evidence: it parses and (if known) agrees with the catalog
- * entry; or its letters match the catalog formula's letters (subscripts lost or misread) — then the catalog
- * spelling is used and the repair is recorded.
- */
-function repairFormula(text: string, parsed: string | undefined, entry: CatalogEntry | undefined): { value: string; factor: number; note?: string } | undefined {
-  const forms = entry ? [entry.formula, ...(entry.formulaSynonyms ?? [])] : [];
-  if (parsed && forms.some((f) => formulasEquivalent(parsed, f))) return { value: parsed, factor: 1, note: 'agrees with catalog' };
-  if (entry) {
-    const skeleton = (s: string) => normalizeFormula(s).replace(/[^A-Za-z()]/g, '');
-    const seen = tidySkeleton(text);
-    const hit = forms.find((f) => skeleton(f) === seen && seen.length >= 2);
-    if (hit) return { value: normalizeFormula(hit), factor: 0.9, note: `OCR "${text.trim()}" repaired to catalog formula (same elements in the same order)` };
-  }
-  if (parsed && !/\d{3,}/.test(parsed)) return { value: parsed, factor: entry ? 0.6 : 0.85 };
-  return undefined;
-}
-
-function tidySkeleton(text: string): string {
-  const first = text.trim().split(/\s{2,}|\s(?=[A-Z][a-z]+\b)/)[0];
-  return first.replace(/[^A-Za-z()]/g, '');
 }
 
 const GENERIC_CATALOG_RE = /^(?:\d\.\d{5}\.\d{3,4}|[A-Z]{1,3}-?\d{3,6}(?:-[A-Z0-9]{1,6})?|\d{4,6}(?:-\d{1,5})?[A-Z]?|[A-Z]\d{4})$/;

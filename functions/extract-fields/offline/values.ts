@@ -110,19 +110,27 @@ export function findQuantities(text: string): Parsed<Quantity>[] {
 
 // --- Purity --------------------------------------------------------------------------------------------------
 
-const PURITY_RE =
-  /(?:(?:min(?:imum)?\.?|max(?:imum)?\.?|assay|purity)\s*)?(?:[≥≧>≤<]=?\s*|(?:NLT|NMT)\s*)?\d{1,3}(?:[.,]\d{1,3})?\s*(?:%\s*)?(?:[-~]|to)\s*\d{1,3}(?:[.,]\d{1,3})?\s*%(?:\s*\([A-Za-z/ ]{1,12}\))?(?:\s*min(?:imum)?\.?)?|(?:[≥≧>≤<]=?\s*|(?:NLT|NMT)\s*)?\d{1,3}(?:[.,]\d{1,3})?\s*%(?:\s*\([A-Za-z/ ]{1,12}\))?(?:\s*(?:min(?:imum)?|max)\.?)?/gi;
+const NUM = String.raw`\d{1,3}(?:[.,]\d{1,3})?`;
+const METHOD = String.raw`(?:\s*\([A-Za-z/ .]{1,14}\))?`;
+const PURITY_RE = new RegExp(
+  String.raw`(?:(?:min(?:imum)?|max(?:imum)?)\.?\s*)?(?:[≥≧>≤<]=?\s*|(?:NLT|NMT)\s*)?${NUM}\s*(?:%\s*)?(?:[-~]|to)\s*${NUM}\s*%${METHOD}(?:\s*min(?:imum)?\.?)?` +
+    String.raw`|(?:(?:min(?:imum)?|max(?:imum)?)\.?\s*)?(?:[≥≧>≤<]=?\s*|(?:NLT|NMT)\s*)?\d{1,3}(?:[.,]\d{1,3})?\s*%${METHOD}(?:\s*(?:min(?:imum)?|max)\.?)?`,
+  'gi',
+);
 
 /** Purity/assay expressions as printed: "≥99.5%", ">97.0%(GC)", "99% min.", "35.0~37.0%", "99.0-102.0%". */
 export function findPurities(text: string): Parsed<string>[] {
-  const t = tidy(text).replace(/≧/g, '≥');
+  // OCR reads "≥" as "2" or "=" ("299.0%"): a leading 2 that makes the value exceed 100 is the sign.
+  const t = tidy(text)
+    .replace(/≧/g, '≥')
+    .replace(/(?<![\d.])2\s?(\d{2}(?:[.,]\d{1,3})?\s*%)/g, (m, rest: string) => (Number(rest.replace(/[^\d.]/g, '')) <= 100 && Number(m.replace(/[^\d.]/g, '')) > 100 ? `≥${rest}` : m))
+    .replace(/(?<![\d.])=\s?(\d{2}(?:[.,]\d{1,3})?\s*%)/g, '≥$1');
   const out: Parsed<string>[] = [];
   for (const m of t.matchAll(PURITY_RE)) {
-    let raw = m[0].trim();
-    raw = raw.replace(/^(?:assay|purity)\s*/i, '');
+    const raw = m[0].trim();
     const num = Number((/\d{1,3}(?:[.,]\d+)?/.exec(raw)?.[0] ?? '0').replace(',', '.'));
     if (num > 100 || num <= 0) continue;
-    out.push({ value: raw.replace(/\s+%/g, '%').replace(/\s{2,}/g, ' '), raw: m[0] });
+    out.push({ value: raw.replace(/\s{2,}/g, ' '), raw: m[0] });
   }
   return out;
 }

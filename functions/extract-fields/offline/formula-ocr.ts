@@ -1,0 +1,181 @@
+/**
+ * Reading a printed chemical formula back from OCR. Subscript digits are small, so OCR drops them or turns
+ * them into punctuation or stray lower-case letters ("C4HgO," for C₄H₈O₂, "C;Hy4" for C₇H₁₄). The text is
+ * split into element symbols, digits and unreadable slots; slots are filled only when the printed M.W. (or a
+ * catalog formula with the same element sequence) pins them down.
+ */
+import { ATOMIC_WEIGHTS, formulaWeight, normalizeFormula, tryParseFormula } from '../../shared/formula';
+
+type Tok =
+  | { k: 'el'; s: string }
+  | { k: 'num'; s: string }
+  | { k: 'slot' }
+  | { k: 'open' }
+  | { k: 'close' }
+  | { k: 'dot' };
+
+const JUNK = /[,;:'`¢£$§°^~_"!?|]/;
+
+/** Tokenise OCR formula text; undefined when it is not formula-like at all. */
+function tokenize(text: string): Tok[] | undefined {
+  const s = text
+    .normalize('NFKC')
+    .replace(/[₀-₉]/g, (c) => String(c.charCodeAt(0) - 0x2080))
+    .replace(/\s+/g, '');
+  const out: Tok[] = [];
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i];
+    const prev = out[out.length - 1];
+    const afterAtom = !!prev && (prev.k === 'el' || prev.k === 'close' || prev.k === 'slot');
+    if (/[A-Z]/.test(c)) {
+      const two = s.slice(i, i + 2);
+      // Prefer a two-letter symbol when it exists ("Cl", "Na"), except where the lower-case letter is a
+      // classic subscript misread and the one-letter reading is also an element ("Hg" in "C4HgO").
+      if (/^[A-Z][a-z]$/.test(two) && two in ATOMIC_WEIGHTS && !(/[gsyz]/.test(two[1]) && c in ATOMIC_WEIGHTS && ['Hg', 'Hs'].includes(two))) {
+        out.push({ k: 'el', s: two });
+        i += 2;
+      } else if (c in ATOMIC_WEIGHTS) {
+        out.push({ k: 'el', s: c });
+        i += 1;
+      } else return undefined;
+      continue;
+    }
+    if (/\d/.test(c)) {
+      // A count never starts with 0: "06" after an atom is O6, a final "0" is O.
+      if (c === '0' && (afterAtom || !prev || prev.k === 'dot')) {
+        out.push({ k: 'el', s: 'O' });
+        i++;
+        continue;
+      }
+      if (prev && prev.k === 'num') prev.s += c;
+      else out.push({ k: 'num', s: c });
+      i++;
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') {
+      out.push({ k: 'open' });
+      i++;
+      continue;
+    }
+    if (c === ')' || c === ']' || c === '}') {
+      out.push({ k: 'close' });
+      i++;
+      continue;
+    }
+    if (/[·•∙⋅*]/.test(c) || ((c === '-' || c === '.') && /[\dA-Z]/.test(s[i + 1] ?? '') && i > 0)) {
+      out.push({ k: 'dot' });
+      i++;
+      continue;
+    }
+    if (JUNK.test(c) || /[a-z]/.test(c)) {
+      // Unreadable subscript: only meaningful right after an atom or a closing bracket.
+      if (afterAtom && prev.k !== 'slot') out.push({ k: 'slot' });
+      i++;
+      continue;
+    }
+    return undefined;
+  }
+  while (out.length && (out[out.length - 1].k === 'dot')) out.pop();
+  return out.length ? out : undefined;
+}
+
+/** A slot right before a digit is that count's unreadable leading digit ("Hy4" = H14) or just noise. */
+function slotBeforeNumber(toks: Tok[]): boolean[] {
+  const out: boolean[] = [];
+  toks.forEach((t, i) => {
+    if (t.k === 'slot') out.push(toks[i + 1]?.k === 'num');
+  });
+  return out;
+}
+
+function render(toks: Tok[], fill: number[]): string {
+  let j = 0;
+  let s = '';
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (t.k === 'el' || t.k === 'num') s += t.s;
+    else if (t.k === 'slot') {
+      const v = fill[j++];
+      if (toks[i + 1]?.k === 'num') s += v > 0 ? String(v) : '';
+      else if (v > 1) s += String(v);
+    } else if (t.k === 'open') s += '(';
+    else if (t.k === 'close') s += ')';
+    else s += '·';
+  }
+  return s;
+}
+
+export interface FormulaReading {
+  formula: string;
+  /** 'exact': read as printed; 'mw': unreadable subscripts fixed by the printed M.W.; 'catalog': by the catalog formula. */
+  how: 'exact' | 'mw' | 'catalog';
+  slots: number;
+}
+
+function weight(f: string): number | undefined {
+  try {
+    return formulaWeight(f);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Letters-only shape of a formula (element sequence with brackets), for comparing OCR against the catalog. */
+export function formulaShape(f: string): string {
+  return normalizeFormula(f).replace(/[^A-Za-z()]/g, '');
+}
+
+/**
+ * Best reading of OCR formula text. `mw` (printed molecular weight) and `catalogForms` (formulas of the catalog
+ * entry the label's CAS or name points to) are the only evidence used to fill unreadable subscripts.
+ */
+export function readFormula(text: string, mw?: number, catalogForms: string[] = []): FormulaReading | undefined {
+  const token = text.trim().split(/\s{2,}|\s(?=(?:M\.?W|MW|F\.?W|Mol|분자량)\b)/)[0];
+  const toks = tokenize(token);
+  if (!toks || !toks.some((t) => t.k === 'el')) return undefined;
+  const slots = toks.filter((t) => t.k === 'slot').length;
+  const asRead = render(toks, new Array(slots).fill(1));
+  const shape = formulaShape(asRead);
+  // The catalog formula with the same element sequence settles everything, subscripts included.
+  for (const f of catalogForms) {
+    if (formulaShape(f) === shape && shape.length >= 1) {
+      const clean = normalizeFormula(f);
+      if (slots === 0 && tryParseFormula(asRead) && normalizeFormula(asRead) === clean) return { formula: clean, how: 'exact', slots };
+      return { formula: clean, how: 'catalog', slots };
+    }
+  }
+  if (slots === 0) {
+    if (!tryParseFormula(asRead)) return undefined;
+    return { formula: normalizeFormula(asRead), how: 'exact', slots };
+  }
+  if (mw === undefined || slots > 4) return undefined;
+  // Fill slots with counts 2..30 (a slot is a subscript that was there, so never 1) to match the printed M.W.
+  const hits: { f: string; d: number }[] = [];
+  const fill = new Array<number>(slots).fill(2);
+  const max = slots <= 2 ? 40 : slots === 3 ? 24 : 14;
+  const prefix = slotBeforeNumber(toks);
+  const seen = new Set<string>();
+  const rec = (j: number, lo: number): void => {
+    if (j === slots) {
+      const f = render(toks, fill);
+      if (seen.has(f)) return;
+      seen.add(f);
+      const w = weight(f);
+      if (w !== undefined && Math.abs(w - mw) <= 0.06) hits.push({ f, d: Math.abs(w - mw) });
+      return;
+    }
+    const [from, to] = prefix[j] ? [0, 9] : [lo, max];
+    for (let v = from; v <= to; v++) {
+      fill[j] = v;
+      rec(j + 1, lo);
+    }
+  };
+  rec(0, 2);
+  // A junk mark may also be plain noise after an atom with no subscript at all.
+  if (hits.length === 0) rec(0, 1);
+  if (hits.length === 0) return undefined;
+  hits.sort((a, b) => a.d - b.d);
+  if (hits.length > 1 && hits[1].d - hits[0].d < 0.02) return undefined;
+  return { formula: normalizeFormula(hits[0].f), how: 'mw', slots };
+}
