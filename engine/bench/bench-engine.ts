@@ -2,6 +2,7 @@
  * Same 10-state definition (Task/Pass/Choice, no-op handlers) run three ways in one process:
  * aws-local-stepfunctions (keeps nothing), our engine on the in-memory store, our engine on the durable file store.
  * Executions are driven in waves of CONCURRENCY in flight; per-transition cost = wave wall time / transitions.
+ * Env: BENCH_EXECUTIONS (per round, 2000), BENCH_ROUNDS (3), BENCH_CONCURRENCY (8).
  * Last line: `ratio=<ours in-memory / peer executions/s> transition_ms=<durable median per transition>`.
  */
 import * as fs from 'node:fs';
@@ -39,7 +40,8 @@ const definition = {
 const TRANSITIONS = 10;
 const noop = () => ({ ok: true });
 
-const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 4000);
+const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
 interface Result {
@@ -87,13 +89,22 @@ async function benchOurs(label: string, store: EngineStore): Promise<Result> {
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-engine-'));
+  // Rounds interleave the three variants so a noisy neighbour on a shared machine hits them alike; medians are reported.
+  const rounds: Result[][] = [[], [], []];
   try {
-    const results = [
-      await benchPeer(),
-      await benchOurs('ours, in-memory store', new MemoryStore()),
-      await benchOurs('ours, durable file store', new FileStore(dir)),
-    ];
-    console.log(`${EXECUTIONS} executions of a ${TRANSITIONS}-state definition, ${CONCURRENCY} in flight`);
+    for (let r = 0; r < ROUNDS; r++) {
+      rounds[0].push(await benchPeer());
+      rounds[1].push(await benchOurs('ours, in-memory store', new MemoryStore()));
+      fs.rmSync(path.join(dir, 'log.jsonl'), { force: true });
+      rounds[2].push(await benchOurs('ours, durable file store', new FileStore(dir)));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const results = rounds.map((rs) => ({
+      label: rs[0].label,
+      perSecond: median(rs.map((x) => x.perSecond)),
+      medianTransitionMs: median(rs.map((x) => x.medianTransitionMs)),
+    }));
+    console.log(`${ROUNDS} rounds x ${EXECUTIONS} executions of a ${TRANSITIONS}-state definition, ${CONCURRENCY} in flight (medians)`);
     for (const r of results) {
       console.log(`${r.label.padEnd(28)} ${r.perSecond.toFixed(0).padStart(7)} executions/s   median ${(r.medianTransitionMs * 1000).toFixed(1).padStart(7)} µs/transition`);
     }

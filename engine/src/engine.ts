@@ -134,6 +134,12 @@ interface Frame {
   top: boolean;
   scope: Scope;
   mapItem?: { Index: number; Value: unknown };
+  /** Where this branch sits (top-level state entry, iteration/branch indices); stable across a re-run. */
+  path: string;
+  /** How often each state was entered in this branch, to tell loop passes apart. */
+  visits: Map<string, number>;
+  /** Key of the state currently running in this branch (path + state + visit). */
+  here?: string;
 }
 
 interface ExecEntry {
@@ -141,6 +147,8 @@ interface ExecEntry {
   events: StoredEvent[];
   run?: Run;
   inputValue?: unknown;
+  ctxBase?: { redriveCount: number; Execution: unknown; StateMachine: unknown };
+  machine?: CMachine;
   timer?: () => void;
   waiters: Array<() => void>;
 }
@@ -262,6 +270,12 @@ export class StepFunctionsEngine {
           closed: false,
           heartbeatSeconds: pos.heartbeatSeconds,
         });
+      }
+      if (rec.status === 'RUNNING') {
+        for (const [token, p] of Object.entries(rec.parked ?? {})) {
+          if (p.outcome) continue;
+          this.tokens.set(token, { token, executionArn: rec.executionArn, stateName: p.state, resource: p.resource, kindInvoke: true, top: false, closed: false, heartbeatSeconds: p.heartbeatSeconds });
+        }
       }
     }
   }
@@ -523,6 +537,7 @@ export class StepFunctionsEngine {
     rec.deadline = machine.timeoutSeconds !== undefined ? now + machine.timeoutSeconds * 1000 : undefined;
     rec.pos = { state: rec.failedAt.state, input: rec.failedAt.input, vars: rec.failedAt.vars, entered: false };
     rec.failedAt = undefined;
+    rec.parked = undefined;
     this.appendEvent(entry, 'ExecutionRedriven', { redriveCount: rec.redriveCount });
     this.checkpoint(entry);
     await this.store.sync();
@@ -593,8 +608,13 @@ export class StepFunctionsEngine {
     if (w.heartbeatSeconds !== undefined) {
       const at = this.clock.now() + w.heartbeatSeconds * 1000;
       const entry = this.execs.get(w.executionArn)!;
+      const parked = entry.rec.parked?.[w.token];
       if (w.top && entry.rec.pos?.token === w.token) {
         entry.rec.pos.heartbeatAt = at;
+        this.checkpoint(entry);
+        await this.store.sync();
+      } else if (parked) {
+        parked.heartbeatAt = at;
         this.checkpoint(entry);
         await this.store.sync();
       }
@@ -609,6 +629,18 @@ export class StepFunctionsEngine {
       pos.tokenOutcome = outcome;
       this.checkpoint(entry);
     }
+    const parked = entry.rec.parked?.[w.token];
+    if (!w.top && parked) {
+      parked.outcome = outcome;
+      this.checkpoint(entry);
+    }
+  }
+
+  /** An answer already recorded durably for this token (top-level position or nested parked entry). */
+  private persistedOutcome(entry: ExecEntry, token: string): Outcome | undefined {
+    const pos = entry.rec.pos;
+    if (pos?.token === token && pos.tokenOutcome) return pos.tokenOutcome;
+    return entry.rec.parked?.[token]?.outcome;
   }
 
   // ---------------------------------------------------------------- lifecycle helpers
@@ -707,7 +739,7 @@ export class StepFunctionsEngine {
 
   private launch(entry: ExecEntry): void {
     if (this.closed) return;
-    const machine = this.machineFor(entry.rec);
+    const machine = (entry.machine ??= this.machineFor(entry.rec));
     const run = new Run(entry, machine);
     entry.run = run;
     const rec = entry.rec;
@@ -732,7 +764,7 @@ export class StepFunctionsEngine {
     try {
       await this.acquire(run);
       const pos = entry.rec.pos!;
-      const frame: Frame = { run, top: true, scope: { cancelled: false } };
+      const frame: Frame = { run, top: true, scope: { cancelled: false }, path: `r${entry.rec.redriveCount}`, visits: new Map() };
       const output = await this.runMachine(frame, run.machine, pos.state, pos.input, pos.vars, pos);
       if (!run.stopped) this.finish(entry, 'SUCCEEDED', { output: json(output) });
     } catch (e) {
@@ -777,6 +809,7 @@ export class StepFunctionsEngine {
       rec.failedAt = { state: rec.pos.state, input: rec.pos.input, vars: rec.pos.vars };
     }
     rec.pos = undefined;
+    rec.parked = undefined;
     for (const w of this.tokens.values()) if (w.executionArn === rec.executionArn) w.closed = true;
     for (const [t, w] of this.tokens) if (w.closed) this.tokens.delete(t);
     const type = { SUCCEEDED: 'ExecutionSucceeded', FAILED: 'ExecutionFailed', TIMED_OUT: 'ExecutionTimedOut', ABORTED: 'ExecutionAborted', RUNNING: '', PENDING_REDRIVE: '' }[status];
@@ -830,24 +863,41 @@ export class StepFunctionsEngine {
   private context(frame: Frame, st: CState, enteredAt: number, retryCount: number, token?: string): unknown {
     const entry = frame.run.entry;
     const rec = entry.rec;
-    if (entry.inputValue === undefined) entry.inputValue = JSON.parse(rec.input);
+    // The execution and state-machine parts are fixed for a run: build them once (the hot path calls this per state).
+    let base = entry.ctxBase;
+    if (!base || base.redriveCount !== rec.redriveCount) {
+      if (entry.inputValue === undefined) entry.inputValue = JSON.parse(rec.input);
+      const sm = this.sms.get(rec.stateMachineArn);
+      base = {
+        redriveCount: rec.redriveCount,
+        Execution: {
+          Id: rec.executionArn,
+          Input: entry.inputValue,
+          Name: rec.name,
+          RoleArn: sm?.roleArn,
+          StartTime: new Date(rec.startDate).toISOString(),
+          RedriveCount: rec.redriveCount,
+          ...(rec.redriveDate !== undefined ? { RedriveTime: new Date(rec.redriveDate).toISOString() } : {}),
+        },
+        StateMachine: { Id: rec.stateMachineArn, Name: sm?.name },
+      };
+      entry.ctxBase = base;
+    }
+    if (enteredAt !== this.isoAt) {
+      this.isoAt = enteredAt;
+      this.iso = new Date(enteredAt).toISOString();
+    }
     const ctx: Record<string, unknown> = {
-      Execution: {
-        Id: rec.executionArn,
-        Input: entry.inputValue,
-        Name: rec.name,
-        RoleArn: this.sms.get(rec.stateMachineArn)?.roleArn,
-        StartTime: new Date(rec.startDate).toISOString(),
-        RedriveCount: rec.redriveCount,
-        ...(rec.redriveDate !== undefined ? { RedriveTime: new Date(rec.redriveDate).toISOString() } : {}),
-      },
-      State: { EnteredTime: new Date(enteredAt).toISOString(), Name: st.name, RetryCount: retryCount },
-      StateMachine: { Id: rec.stateMachineArn, Name: this.sms.get(rec.stateMachineArn)?.name },
+      Execution: base.Execution,
+      State: { EnteredTime: this.iso, Name: st.name, RetryCount: retryCount },
+      StateMachine: base.StateMachine,
     };
     if (token !== undefined) ctx.Task = { Token: token };
     if (frame.mapItem) ctx.Map = { Item: frame.mapItem };
     return ctx;
   }
+  private isoAt = NaN;
+  private iso = '';
 
   private async runMachine(
     frame: Frame,
@@ -864,6 +914,9 @@ export class StepFunctionsEngine {
       for (let s: Scope | undefined = frame.scope; s; s = s.parent) if (s.cancelled) throw new Aborted('branch cancelled');
       const st = machine.states.get(name);
       if (!st) throw runtimeError(`State '${name}' does not exist`);
+      const visit = (frame.visits.get(name) ?? 0) + 1;
+      frame.visits.set(name, visit);
+      frame.here = frame.top ? undefined : `${frame.path}/${name}#${visit}`;
       const r = await this.runState(frame, st, value, vars, resume);
       resume = undefined;
       if (r.next === undefined) return r.output;
@@ -896,6 +949,7 @@ export class StepFunctionsEngine {
         this.checkpoint(entry);
       }
     }
+    if (frame.top) frame.here = `${frame.path}/${st.name}@${enteredAt}`;
     try {
       const { output, next, assigned } = await this.execute(frame, st, input, vars, enteredAt, resume);
       if (assigned) Object.assign(vars, assigned);
@@ -1106,8 +1160,13 @@ export class StepFunctionsEngine {
     }
   }
 
-  private newToken(executionArn: string): string {
-    return TOKEN_PREFIX + Buffer.from(JSON.stringify({ e: executionArn, n: randomBytes(12).toString('base64url') })).toString('base64url');
+  /** A task token; with `where`, derived from the task's place in the run so a re-run reissues the same one. */
+  private newToken(executionArn: string, where?: string): string {
+    const n =
+      where === undefined
+        ? randomBytes(12).toString('base64url')
+        : createHash('sha256').update(`${executionArn}\n${this.execs.get(executionArn)?.rec.startDate}\n${where}`).digest('base64url').slice(0, 16);
+    return TOKEN_PREFIX + Buffer.from(JSON.stringify({ e: executionArn, n })).toString('base64url');
   }
 
   private async attemptTask(
@@ -1123,8 +1182,19 @@ export class StepFunctionsEngine {
     const run = frame.run;
     const entry = run.entry;
     const kind = st.taskKind!;
-    const resumingToken = resume?.kind === 'token' && !!resume.token;
-    const token = kind === 'invoke-token' ? (resumingToken ? resume!.token! : this.newToken(entry.rec.executionArn)) : undefined;
+    // Where a token wait picks up after a restart: the top-level position, or a nested parked entry.
+    let token: string | undefined;
+    let parkedBefore: { timeoutAt?: number; heartbeatAt?: number; outcome?: Outcome } | undefined;
+    if (kind === 'invoke-token') {
+      if (frame.top && resume?.kind === 'token' && resume.token) {
+        token = resume.token;
+        parkedBefore = { timeoutAt: resume.timeoutAt, heartbeatAt: resume.heartbeatAt, outcome: resume.tokenOutcome };
+      } else if (!frame.top) {
+        token = this.newToken(entry.rec.executionArn, `${frame.here}#${retryCount}`);
+        parkedBefore = entry.rec.parked?.[token];
+      } else token = this.newToken(entry.rec.executionArn);
+    }
+    const resumingToken = parkedBefore !== undefined;
     const context = this.context(frame, st, enteredAt, retryCount, token);
     const scope = { context, vars };
     const states: StatesBinding = { input, context };
@@ -1170,7 +1240,7 @@ export class StepFunctionsEngine {
       if (run.stopped) throw new Aborted('execution stopped');
     }
 
-    const timeoutAt = resumingToken ? resume!.timeoutAt : timeoutSec !== undefined ? this.clock.now() + timeoutSec * 1000 : undefined;
+    const timeoutAt = resumingToken ? parkedBefore!.timeoutAt : timeoutSec !== undefined ? this.clock.now() + timeoutSec * 1000 : undefined;
 
     if (kind === 'invoke-token') {
       let waiter = this.tokens.get(token!);
@@ -1178,11 +1248,11 @@ export class StepFunctionsEngine {
         waiter = { token: token!, executionArn: entry.rec.executionArn, stateName: st.name, resource: resourceName, kindInvoke: true, top: frame.top, closed: false, heartbeatSeconds: heartbeatSec };
         this.tokens.set(token!, waiter);
       }
-      let early: Outcome | undefined = resume?.tokenOutcome;
+      let early: Outcome | undefined = parkedBefore?.outcome;
       const outcomeP = new Promise<Outcome>((resolve) => {
         waiter!.settle = resolve;
       });
-      let heartbeatAt = resumingToken ? resume!.heartbeatAt : heartbeatSec !== undefined ? this.clock.now() + heartbeatSec * 1000 : undefined;
+      const heartbeatAt = resumingToken ? parkedBefore!.heartbeatAt : heartbeatSec !== undefined ? this.clock.now() + heartbeatSec * 1000 : undefined;
       if (!resumingToken) {
         this.emit(frame, 'TaskStarted', { resourceType: 'lambda', resource: resourceName });
         const handler = this.handlers.get(functionName);
@@ -1202,10 +1272,12 @@ export class StepFunctionsEngine {
         if (frame.top) {
           const pos = entry.rec.pos!;
           Object.assign(pos, { kind: 'token', token, timeoutAt, heartbeatAt, heartbeatSeconds: heartbeatSec, resource: resourceName, wakeAt: undefined });
-          this.checkpoint(entry);
+        } else {
+          entry.rec.parked = { ...(entry.rec.parked ?? {}), [token!]: { state: st.name, resource: resourceName, timeoutAt, heartbeatAt, heartbeatSeconds: heartbeatSec } };
         }
+        this.checkpoint(entry);
       }
-      if (!early && frame.top && entry.rec.pos?.tokenOutcome) early = entry.rec.pos.tokenOutcome;
+      early ??= this.persistedOutcome(entry, token!);
       let outcome: Outcome;
       if (early) outcome = early;
       else {
@@ -1238,16 +1310,18 @@ export class StepFunctionsEngine {
         if (outcome.error === 'States.Timeout' || outcome.error === 'States.HeartbeatTimeout') {
           if (waiter.closed) {
             // a callback won the race while we were waking up: use it
-            outcome = frame.top && entry.rec.pos?.tokenOutcome ? entry.rec.pos.tokenOutcome : outcome;
+            outcome = this.persistedOutcome(entry, token!) ?? outcome;
           } else {
             waiter.closed = true;
             this.tokens.delete(token!);
+            if (entry.rec.parked?.[token!]) delete entry.rec.parked[token!];
             fail('TimedOut', outcome.error, outcome.cause!);
           }
         }
       }
       waiter.closed = true;
       this.tokens.delete(token!);
+      if (entry.rec.parked?.[token!]) delete entry.rec.parked[token!];
       if (outcome.error !== undefined) throw new StatesError(outcome.error, outcome.cause ?? '');
       return parseJson(outcome.output);
     }
@@ -1309,11 +1383,11 @@ export class StepFunctionsEngine {
     else branchInput = st.parameters ? st.parameters(effective, { context, vars }) : effective;
     this.emit(frame, 'ParallelStateStarted');
     const scope: Scope = { cancelled: false, parent: frame.scope };
-    const child: Frame = { run: frame.run, top: false, scope };
+    const here = frame.here;
     try {
       const results = await Promise.all(
-        st.branches!.map((b) =>
-          this.runMachine(child, b, b.startAt, branchInput, { ...vars }).catch((e) => {
+        st.branches!.map((b, i) =>
+          this.runMachine({ run: frame.run, top: false, scope, path: `${here}/b${i}`, visits: new Map() }, b, b.startAt, branchInput, { ...vars }).catch((e) => {
             scope.cancelled = true;
             throw e;
           }),
@@ -1347,9 +1421,10 @@ export class StepFunctionsEngine {
     let failures = 0;
     let failure: StatesError | undefined;
     let next = 0;
+    const here = frame.here;
     const runOne = async (index: number) => {
       const item = items[index];
-      const child: Frame = { run: frame.run, top: false, scope: mapScope, mapItem: { Index: index, Value: item } };
+      const child: Frame = { run: frame.run, top: false, scope: mapScope, mapItem: { Index: index, Value: item }, path: `${here}/i${index}`, visits: new Map() };
       const itemContext = { ...(context as object), Map: { Item: { Index: index, Value: item } } };
       let itemInput: unknown = item;
       try {

@@ -46,6 +46,15 @@ export interface Position {
   resource?: string;
 }
 
+export interface ParkedToken {
+  state: string;
+  resource: string;
+  timeoutAt?: number;
+  heartbeatAt?: number;
+  heartbeatSeconds?: number;
+  outcome?: { output?: string; error?: string; cause?: string };
+}
+
 export interface ExecutionRecord {
   executionArn: string;
   stateMachineArn: string;
@@ -63,6 +72,11 @@ export interface ExecutionRecord {
   /** Execution-level TimeoutSeconds deadline (epoch ms). */
   deadline?: number;
   pos?: Position;
+  /**
+   * waitForTaskToken tasks inside Map/Parallel that are parked, by token. Their tokens are derived
+   * deterministically from where they sit, so a re-run after a crash reissues (and honours) the same token.
+   */
+  parked?: Record<string, ParkedToken>;
   /** The state that failed, for redrive. */
   failedAt?: { state: string; input: unknown; vars: Record<string, unknown> };
 }

@@ -203,3 +203,50 @@ describe('definition loading', () => {
     expect(err.message).toMatch(/States\/P/);
   });
 });
+
+describe('restart with token waits inside a Map', () => {
+  it('keeps each iteration waiting on the same token; answers sent before or after recover() both count', async () => {
+    const store = new MemoryStore({ isolate: true });
+    const clock = new ManualClock();
+    const def = {
+      QueryLanguage: 'JSONata',
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          Items: '{% $states.input.items %}',
+          ItemProcessor: {
+            StartAt: 'Ask',
+            States: {
+              Ask: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+                Arguments: { FunctionName: '${AskFunctionArn}', Payload: { token: '{% $states.context.Task.Token %}', item: '{% $states.input %}' } },
+                TimeoutSeconds: 3600,
+                End: true,
+              },
+            },
+          },
+          End: true,
+        },
+      },
+    };
+    const asked = new Map<string, string[]>();
+    const ask = (ev: { token: string; item: string }) => void asked.set(ev.item, [...(asked.get(ev.item) ?? []), ev.token]);
+    const h1 = await harness(def, { AskFunctionArn: ask }, { store, clock });
+    const { executionArn } = await h1.run({ items: ['a', 'b'] });
+    await until(async () => (await h1.types(executionArn)).filter((t) => t === 'TaskSubmitted').length === 2);
+    await h1.engine.close();
+
+    const e2 = new StepFunctionsEngine({ store, clock });
+    await e2.registerStateMachine({ name: 'test', definition: def, handlers: { AskFunctionArn: ask } });
+    await e2.sendTaskSuccess({ taskToken: asked.get('a')![0], output: '"A"' }); // before recover()
+    await e2.recover();
+    await until(() => asked.get('b')!.length === 2 || clock.pending > 0);
+    await e2.sendTaskSuccess({ taskToken: asked.get('b')![0], output: '"B"' }); // the pre-crash token, after recover()
+    const out = await e2.waitForExecution(executionArn, { timeoutMs: 2000 });
+    expect(out.status).toBe('SUCCEEDED');
+    expect(JSON.parse(out.output!)).toEqual(['A', 'B']);
+    expect(new Set(asked.get('b'))).toEqual(new Set([asked.get('b')![0]])); // re-invoked (at-least-once) with the same token
+  });
+});
