@@ -135,6 +135,24 @@ const JSONPATH_ONLY = ['InputPath', 'OutputPath', 'Parameters', 'ResultSelector'
   'MaxConcurrencyPath', 'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath', 'Result'];
 const JSONATA_ONLY = ['Arguments', 'Output', 'Items'];
 
+const COMMON = ['Type', 'Comment', 'QueryLanguage'];
+const IO_PATH = ['InputPath', 'OutputPath'];
+const FLOW = ['Next', 'End'];
+const TASKLIKE = ['Parameters', 'Arguments', 'ResultSelector', 'ResultPath', 'Output', 'Retry', 'Catch', 'Assign'];
+/** Fields each state type accepts (both query languages; the cross-language check is separate). */
+const ALLOWED: Record<string, string[]> = {
+  Pass: [...COMMON, ...IO_PATH, ...FLOW, 'Parameters', 'Result', 'ResultPath', 'Output', 'Assign'],
+  Task: [...COMMON, ...IO_PATH, ...FLOW, ...TASKLIKE, 'Resource', 'TimeoutSeconds', 'TimeoutSecondsPath', 'HeartbeatSeconds', 'HeartbeatSecondsPath', 'Credentials'],
+  Choice: [...COMMON, ...IO_PATH, 'Choices', 'Default', 'Output', 'Assign'],
+  Wait: [...COMMON, ...IO_PATH, ...FLOW, 'Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath', 'Output', 'Assign'],
+  Succeed: [...COMMON, ...IO_PATH, 'Output'],
+  Fail: [...COMMON, 'Error', 'ErrorPath', 'Cause', 'CausePath'],
+  Parallel: [...COMMON, ...IO_PATH, ...FLOW, ...TASKLIKE, 'Branches'],
+  Map: [...COMMON, ...IO_PATH, ...FLOW, ...TASKLIKE, 'ItemProcessor', 'Iterator', 'ItemsPath', 'Items', 'ItemSelector', 'ItemReader',
+    'ItemBatcher', 'ResultWriter', 'MaxConcurrency', 'MaxConcurrencyPath', 'ToleratedFailurePercentage', 'ToleratedFailurePercentagePath',
+    'ToleratedFailureCount', 'ToleratedFailureCountPath', 'Label'],
+};
+
 const fail = (msg: string): never => {
   throw new InvalidDefinition(msg);
 };
@@ -172,6 +190,10 @@ function ownChecks(m: any, ql: QueryLanguage, where: string): void {
   for (const [name, s] of Object.entries<any>(m.States)) {
     const sql: QueryLanguage = s.QueryLanguage ?? ql;
     const at = `State '${name}'`;
+    if (!s || typeof s !== 'object' || !(s.Type in ALLOWED)) fail(`${at}: unknown Type '${s?.Type}'`);
+    for (const f of Object.keys(s)) {
+      if (!ALLOWED[s.Type].includes(f)) fail(`${at}: field '${f}' is not supported in a ${s.Type} state`);
+    }
     if (sql === 'JSONata') {
       for (const f of JSONPATH_ONLY) if (f in s) fail(`${at}: field '${f}' is JSONPath-only and not allowed with QueryLanguage JSONata`);
       for (const c of s.Choices ?? []) if ('Variable' in c || 'And' in c || 'Or' in c || 'Not' in c) fail(`${at}: JSONata Choice rules use 'Condition', not Variable/And/Or/Not`);

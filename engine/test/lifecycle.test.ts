@@ -200,7 +200,14 @@ describe('definition loading', () => {
       .catch((e) => e);
     expect(err).toBeInstanceOf(InvalidDefinition);
     expect(err.name).toBe('InvalidDefinition');
-    expect(err.message).toMatch(/States\/P/);
+    expect(err.message).toMatch(/State 'P': field 'Bogus'/);
+  });
+  it('passes other schema errors through from asl-validator, naming the state', async () => {
+    const err = await engine()
+      .registerStateMachine({ name: 'x', definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Timestamp: '2025-01-01T00:00:00Z', End: true } } } })
+      .catch((e) => e);
+    expect(err.name).toBe('InvalidDefinition');
+    expect(err.message).toMatch(/W/);
   });
 });
 
