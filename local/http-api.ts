@@ -23,8 +23,8 @@ export class HttpError extends Error {
   }
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<unknown>;
-interface Route {
+export type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<unknown>;
+export interface Route {
   method: string;
   pattern: RegExp;
   handler: Handler;
