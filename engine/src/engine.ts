@@ -16,6 +16,7 @@ import {
   ExecutionDoesNotExist,
   ExecutionNotRedrivable,
   InvalidExecutionInput,
+  InvalidOutput,
   InvalidToken,
   StateMachineDoesNotExist,
   StatesError,
@@ -574,7 +575,7 @@ export class StepFunctionsEngine {
     try {
       value = JSON.parse(input.output);
     } catch {
-      throw new ValidationException('Invalid output: not JSON');
+      throw new InvalidOutput('Invalid Output: the task output is not valid JSON');
     }
     const w = this.openToken(input.taskToken);
     w.closed = true; // before any await: a second send must never resume twice
@@ -756,7 +757,10 @@ export class StepFunctionsEngine {
       }
       entry.timer = this.clock.setTimer(rec.deadline, fire);
     }
-    void this.drive(run);
+    this.drive(run).catch((e) => {
+      // only reachable if the store itself fails (e.g. disk full); the execution stays RUNNING for recover()
+      process.emitWarning(`engine: execution ${entry.rec.executionArn} stopped on an internal error: ${(e as Error)?.stack ?? e}`);
+    });
   }
 
   private async drive(run: Run): Promise<void> {

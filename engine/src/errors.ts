@@ -28,6 +28,7 @@ export const InvalidDefinition = make('InvalidDefinition');
 export const ExecutionNotRedrivable = make('ExecutionNotRedrivable');
 export const ValidationException = make('ValidationException');
 export const InvalidExecutionInput = make('InvalidExecutionInput');
+export const InvalidOutput = make('InvalidOutput');
 
 /** Another live process owns the store directory. */
 export class StoreLockedError extends Error {

@@ -23,6 +23,7 @@ export {
   ExecutionNotRedrivable,
   ValidationException,
   InvalidExecutionInput,
+  InvalidOutput,
   StoreLockedError,
   StatesError,
 } from './errors';

@@ -257,3 +257,62 @@ describe('restart with token waits inside a Map', () => {
     expect(new Set(asked.get('b'))).toEqual(new Set([asked.get('b')![0]])); // re-invoked (at-least-once) with the same token
   });
 });
+
+describe('restart re-arms persisted deadlines', () => {
+  const def = {
+    TimeoutSeconds: 1000,
+    StartAt: 'Call',
+    States: {
+      Call: { Type: 'Task', Resource: '${FlakyFunctionArn}', Retry: [{ ErrorEquals: ['Busy'], IntervalSeconds: 100, MaxAttempts: 1 }], End: true },
+    },
+  };
+
+  it('a retry backoff in progress resumes at its persisted deadline', async () => {
+    const store = new MemoryStore({ isolate: true });
+    const clock = new ManualClock();
+    let calls = 0;
+    const flaky = () => {
+      if (++calls === 1) throw named('Busy');
+      return 'done';
+    };
+    const h1 = await harness(def, { FlakyFunctionArn: flaky }, { store, clock });
+    const { executionArn } = await h1.run({});
+    await until(() => clock.pending >= 2); // execution timeout + backoff
+    await clock.advance(40_000);
+    await h1.engine.close();
+
+    const e2 = new StepFunctionsEngine({ store, clock });
+    await e2.registerStateMachine({ name: 'test', definition: def, handlers: { FlakyFunctionArn: flaky } });
+    await e2.recover();
+    await until(() => clock.pending >= 2);
+    await clock.advance(59_000);
+    expect(calls).toBe(1);
+    await clock.advance(1_000);
+    const out = await e2.waitForExecution(executionArn, { timeoutMs: 2000 });
+    expect(out).toMatchObject({ status: 'SUCCEEDED', output: '"done"' });
+    expect(calls).toBe(2);
+  });
+
+  it('the execution timeout keeps counting from the original start', async () => {
+    const store = new MemoryStore({ isolate: true });
+    const clock = new ManualClock();
+    const busy = () => {
+      throw named('Busy');
+    };
+    const slowDef = { ...def, States: { Call: { ...def.States.Call, Retry: [{ ErrorEquals: ['Busy'], IntervalSeconds: 5000, MaxAttempts: 1 }] } } };
+    const h1 = await harness(slowDef, { FlakyFunctionArn: busy }, { store, clock });
+    const { executionArn } = await h1.run({});
+    await until(() => clock.pending >= 2);
+    await clock.advance(600_000);
+    await h1.engine.close();
+
+    const e2 = new StepFunctionsEngine({ store, clock });
+    await e2.registerStateMachine({ name: 'test', definition: slowDef, handlers: { FlakyFunctionArn: busy } });
+    await e2.recover();
+    await until(() => clock.pending >= 2);
+    await clock.advance(399_000);
+    expect((await e2.describeExecution({ executionArn })).status).toBe('RUNNING');
+    await clock.advance(1_000);
+    expect((await e2.waitForExecution(executionArn, { timeoutMs: 2000 })).status).toBe('TIMED_OUT');
+  });
+});
