@@ -195,7 +195,8 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
   if (!fields.grade) {
     const hits = lines
       .filter((l) => !prose(l) && l !== nameFinal?.line)
-      .map((l) => ({ l, g: findGrade(l.text) }))
+      // "(GC)", "(HPLC)" after a purity name the assay method, not the grade.
+      .map((l) => ({ l, g: findGrade(findPurities(l.text).reduce((t, p) => t.replace(p.raw, ' '), l.text)) }))
       .filter((x): x is { l: Line; g: NonNullable<ReturnType<typeof findGrade>> } => !!x.g)
       .sort((a, b) => b.g.value.length - a.g.value.length);
     if (hits[0]) fields.grade = { value: hits[0].g.value, confidence: conf(hits[0].l, 0.85), evidence: evidenceOf(hits[0].l, 'grade vocabulary') };
@@ -451,6 +452,8 @@ function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | u
   const cands = lines.filter((l) => {
     if (keyLines.has(l) || !hasHangul(l.text) || hangulShare(l.text) < 0.8) return false;
     const compact = l.text.replace(/[^\p{L}\p{N}()]/gu, '');
+    const syllables = (compact.match(/[\uAC00-\uD7A3]/g) ?? []).length;
+    if (syllables < 2 || syllables < compact.length * 0.7) return false;
     return compact.length >= 2 && compact.length <= 24 && l.text.split(' ').length <= 3 && !KO_STOP.test(compact);
   });
   if (cands.length === 0) return undefined;
