@@ -54,4 +54,20 @@ describe('crash safety (durable file store)', () => {
     expect(slowRuns.filter((c) => c.startsWith('start'))).toHaveLength(6);
     expect(slowRuns.filter((c) => c.startsWith('resume'))).toHaveLength(6); // at-least-once: re-run after the crash
   }, 60_000);
+
+  it('SIGKILL at a random moment under load: every acknowledged start survives and completes', async () => {
+    const storm = launch(dir, 'storm');
+    await storm.line('STARTED storm-20');
+    await new Promise((r) => setTimeout(r, 50 + Math.random() * 150));
+    storm.proc.kill('SIGKILL');
+    const acknowledged = (await storm.out).split('\n').filter((l) => l.startsWith('STARTED ')).map((l) => l.slice(8));
+    expect(acknowledged.length).toBeGreaterThan(20);
+
+    const { results } = JSON.parse((await launch(dir, 'resume').out).trim().split('\n').at(-1)!);
+    const byName = new Map<string, { status: string; output: unknown }>(results.map((r: { name: string }) => [r.name, r]));
+    for (const id of acknowledged) {
+      expect(byName.get(id)).toEqual(expect.objectContaining({ status: 'SUCCEEDED', output: { id, worked: id } }));
+    }
+    expect([...byName.values()].every((r) => r.status === 'SUCCEEDED')).toBe(true);
+  }, 60_000);
 });
