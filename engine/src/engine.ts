@@ -577,6 +577,7 @@ export class StepFunctionsEngine {
     } catch {
       throw new InvalidOutput('Invalid Output: the task output is not valid JSON');
     }
+    if (overLimit(input.output)) throw new InvalidOutput('Invalid Output: the task output exceeds 256 KiB');
     const w = this.openToken(input.taskToken);
     w.closed = true; // before any await: a second send must never resume twice
     this.tokens.delete(w.token);
@@ -956,8 +957,9 @@ export class StepFunctionsEngine {
     if (frame.top) frame.here = `${frame.path}/${st.name}@${enteredAt}`;
     try {
       const { output, next, assigned } = await this.execute(frame, st, input, vars, enteredAt, resume);
+      const details = st.type === 'Fail' ? undefined : exitDetails(st, output, assigned); // size limits throw here
       if (assigned) Object.assign(vars, assigned);
-      this.exitState(frame, st, output, assigned);
+      if (details) this.emit(frame, `${st.type}StateExited`, details);
       return { output, next: st.end ? undefined : next ?? st.next };
     } catch (e) {
       if (e instanceof Aborted) throw e;
@@ -987,13 +989,7 @@ export class StepFunctionsEngine {
 
   private exitState(frame: Frame, st: CState, output: unknown, assigned?: Record<string, unknown>): void {
     if (st.type === 'Fail') return;
-    const details: Record<string, unknown> = { name: st.name, output: json(output), outputDetails: { truncated: false } };
-    if (assigned) {
-      const av: Record<string, string> = {};
-      for (const [k, v] of Object.entries(assigned)) av[k] = json(v);
-      details.assignedVariables = av;
-    }
-    this.emit(frame, `${st.type}StateExited`, details);
+    this.emit(frame, `${st.type}StateExited`, exitDetails(st, output, assigned));
   }
 
   /** Evaluates a state's body and its output processing. */
@@ -1372,6 +1368,7 @@ export class StepFunctionsEngine {
       fail('Failed', error, cause);
     }
     const payloadText = json(out === undefined ? null : out);
+    if (overLimit(payloadText)) fail('Failed', 'States.DataLimitExceeded', `The result of '${functionName}' exceeds the 256 KiB limit`);
     if (isLambdaFn) {
       this.emit(frame, 'LambdaFunctionSucceeded', { output: payloadText, outputDetails: { truncated: false } });
       return JSON.parse(payloadText);
@@ -1473,6 +1470,25 @@ export class StepFunctionsEngine {
     this.emit(frame, 'MapStateSucceeded');
     return results;
   }
+}
+
+/** AWS's payload quota: 256 KiB of UTF-8 per state input/output, task result and assigned variable. */
+const DATA_LIMIT = 256 * 1024;
+const overLimit = (text: string) => text.length * 3 > DATA_LIMIT && Buffer.byteLength(text) > DATA_LIMIT;
+
+function exitDetails(st: CState, output: unknown, assigned?: Record<string, unknown>): Record<string, unknown> {
+  const text = json(output);
+  if (overLimit(text)) throw new StatesError('States.DataLimitExceeded', `The output of state '${st.name}' exceeds the 256 KiB limit`);
+  const details: Record<string, unknown> = { name: st.name, output: text, outputDetails: { truncated: false } };
+  if (assigned) {
+    const av: Record<string, string> = {};
+    for (const [k, v] of Object.entries(assigned)) {
+      av[k] = json(v);
+      if (overLimit(av[k])) throw new StatesError('States.DataLimitExceeded', `The variable '${k}' assigned in state '${st.name}' exceeds the 256 KiB limit`);
+    }
+    details.assignedVariables = av;
+  }
+  return details;
 }
 
 function clonePayload(v: unknown): unknown {

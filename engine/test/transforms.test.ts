@@ -237,3 +237,20 @@ describe('Fail', () => {
     expect(await h.types(out.executionArn)).toEqual(['ExecutionStarted', 'FailStateEntered', 'ExecutionFailed']);
   });
 });
+
+describe('payload quota', () => {
+  it('a state output over 256 KiB fails with States.DataLimitExceeded, which States.ALL does not catch', async () => {
+    const h = await harness(
+      {
+        StartAt: 'Big',
+        States: {
+          Big: { Type: 'Task', Resource: '${BigFunctionArn}', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }], End: true },
+          Caught: { Type: 'Succeed' },
+        },
+      },
+      { BigFunctionArn: () => 'x'.repeat(300 * 1024) },
+    );
+    const out = await h.finish((await h.run({})).executionArn);
+    expect(out).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+  });
+});
