@@ -30,10 +30,14 @@ function parseHash() {
   return { path, query: new URLSearchParams(query) };
 }
 
+let generation = 0;
+
 async function route() {
   const { path, query } = parseHash();
-  if (path === lastPath && current) return;
-  lastPath = path;
+  // Filters rewrite the query with replaceState (no hashchange); a real navigation re-renders.
+  if (location.hash === lastPath) return;
+  lastPath = location.hash;
+  const mine = ++generation;
   current?.dispose?.();
   current = undefined;
   const match = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).find((x) => x.m);
@@ -41,23 +45,32 @@ async function route() {
     if (match && a.dataset.nav === match.r.nav) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  clear(main);
+  // Each page renders into its own container, so a slow page that was navigated away from cannot leak into the next.
+  const container = h('div', { class: 'page' });
+  clear(main, container);
   if (!match) {
     document.title = 'Not found · reagent-intake';
-    main.append(h('h1', {}, 'Page not found'), notice('warning', 'There is no page at this address.', h('a', { href: '#/runs' }, 'Go to the runs')));
+    container.append(h('h1', {}, 'Page not found'), notice('warning', 'There is no page at this address.', h('a', { href: '#/runs' }, 'Go to the runs')));
     return;
   }
   const params = match.m.slice(1).map((p) => decodeURIComponent(p));
+  let page;
   try {
-    current = (await match.r.page.render(main, params, query)) ?? {};
+    page = (await match.r.page.render(container, params, query)) ?? {};
   } catch (err) {
-    main.append(notice('error', 'This page could not be shown.', err.message));
+    container.append(notice('error', 'This page could not be shown.', err.message));
+    page = {};
   }
+  if (mine !== generation) {
+    page.dispose?.();
+    container.remove();
+    return;
+  }
+  current = page;
   if (document.activeElement === document.body || !document.activeElement) main.focus({ preventScroll: true });
 }
 
 window.addEventListener('hashchange', route);
-window.addEventListener('popstate', route);
 
 /** Live updates: the server's event stream (one message per execution history event). */
 const live = document.getElementById('live-status');

@@ -115,6 +115,8 @@ export function confirmDialog({ title, message, confirmLabel = 'Confirm', danger
       finish(null);
     });
     dialog.addEventListener('keydown', (e) => {
+      // Keys typed in the dialog are the dialog's: the page's own shortcuts must not see them.
+      e.stopPropagation();
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
         form.requestSubmit();

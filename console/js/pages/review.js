@@ -347,7 +347,7 @@ export async function render(root, [reviewId]) {
   );
 
   function onKey(e) {
-    if (document.querySelector('dialog[open]')) return;
+    if (document.querySelector('dialog[open]') || e.target.closest?.('dialog')) return;
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       approve();

@@ -61,7 +61,7 @@ export async function render(root, [arn]) {
 
   async function load() {
     try {
-      detail = await api.run(arn);
+      detail = redactTokens(await api.run(arn));
     } catch (err) {
       clear(head, h('h1', {}, 'Run'));
       clear(banner, notice('error', err.status === 404 ? 'There is no such run.' : 'Could not load this run.', err.message));
@@ -387,4 +387,27 @@ function expandJson(d) {
     }
   }
   return out;
+}
+
+const TOKEN_KEY = /^task_?token$/i;
+
+/**
+ * Task tokens must never reach a page: a token is what approves a review. The HumanReview state passes one
+ * to its Lambda, so history events carry it (inside JSON strings); replace every one before rendering.
+ */
+export function redactTokens(value) {
+  if (Array.isArray(value)) return value.map(redactTokens);
+  if (value && typeof value === 'object') {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = TOKEN_KEY.test(k) ? '(task token hidden)' : redactTokens(v);
+    return out;
+  }
+  if (typeof value === 'string' && /task_?token/i.test(value) && /^\s*[[{]/.test(value)) {
+    try {
+      return JSON.stringify(redactTokens(JSON.parse(value)));
+    } catch {
+      return value.replace(/("task_?token"\s*:\s*")[^"]*"/gi, '$1(task token hidden)"');
+    }
+  }
+  return value;
 }
