@@ -89,10 +89,14 @@ export async function launchBrowser(): Promise<Browser> {
 export async function screenshots(page: Page, name: string, { fullPage = false } = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const before = page.viewportSize();
+  // A sticky header would be painted mid-page in a full-page capture.
+  const unstick = fullPage ? await page.addStyleTag({ content: '.topbar { position: static !important; }' }) : undefined;
   for (const [label, size] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(size);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(150);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`), fullPage });
   }
+  await unstick?.evaluate((el) => el.remove());
   if (before) await page.setViewportSize(before);
 }

@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { announce, clear, confirmDialog, emptyState, h, loading, notice } from '../dom.js';
-import { confidenceBadge, dateTime, duration, FIELD_LABELS, FIELD_NAMES, fieldValue, json, statusBadge, statusLabel, timeEl } from '../format.js';
+import { clockTime, confidenceBadge, duration, FIELD_LABELS, FIELD_NAMES, fieldValue, json, statusBadge, statusLabel, timeEl } from '../format.js';
 import { renderGraph } from '../graph.js';
 import { debounce, reviewsChanged } from '../nav.js';
 
@@ -197,7 +197,7 @@ export async function render(root, [arn]) {
           h('td', {}, h('span', { class: `visit-status visit-status-${v.status}` }, v.status), v.error ? h('div', { class: 'sub error-name' }, v.error) : null),
           h('td', { class: 'num' }, v.durationMs !== undefined ? duration(v.durationMs) : v.status === 'running' ? 'running…' : '—'),
           h('td', { class: 'num' }, v.retries ? String(v.retries) : h('span', { class: 'muted' }, '0')),
-          h('td', {}, timeEl(v.enteredAt)),
+          h('td', { class: 'nowrap' }, h('time', { datetime: v.enteredAt, title: v.enteredAt }, clockTime(v.enteredAt))),
           h(
             'td',
             {},
@@ -292,7 +292,7 @@ export async function render(root, [arn]) {
       h(
         'table',
         { class: 'table events-table' },
-        h('thead', {}, h('tr', {}, ['ID', 'Type', 'Step', 'Elapsed', 'Timestamp', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', {}, h('tr', {}, ['ID', 'Type', 'Step', 'Elapsed', 'Time', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
         h(
           'tbody',
           {},
@@ -304,7 +304,7 @@ export async function render(root, [arn]) {
               h('td', { class: 'event-type' }, r.e.type),
               h('td', {}, r.state ?? ''),
               h('td', { class: 'num' }, `${r.elapsed} ms`),
-              h('td', {}, h('time', { datetime: r.e.timestamp }, dateTime(r.e.timestamp))),
+              h('td', { class: 'nowrap' }, h('time', { datetime: r.e.timestamp, title: r.e.timestamp }, clockTime(r.e.timestamp))),
               h('td', { class: 'event-details' }, r.d ? h('details', {}, h('summary', {}, r.summary || 'details'), h('pre', { class: 'json' }, json(expandJson(r.d)))) : h('span', { class: 'muted' }, r.summary)),
             ),
           ),
