@@ -97,6 +97,6 @@ export async function screenshots(page: Page, name: string, { fullPage = false }
     await page.waitForTimeout(150);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`), fullPage });
   }
-  await unstick?.evaluate((el) => el.remove());
+  await unstick?.evaluate((el) => (el as unknown as { remove(): void }).remove());
   if (before) await page.setViewportSize(before);
 }

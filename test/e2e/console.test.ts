@@ -203,7 +203,7 @@ test('records list the saved reagents with search and CSV export; the catalog ma
   await page.locator('.catalog-table tbody tr').first().waitFor();
   expect(await page.locator('.catalog-table tbody tr').count()).toBeGreaterThan(100);
   await page.locator('#catalog-source').selectOption('learned');
-  await page.waitForFunction(() => [...document.querySelectorAll('.catalog-table tbody tr')].every((r) => (r as HTMLElement).dataset.source === 'learned') || !!document.querySelector('.empty'));
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('.catalog-table tbody tr')).every((r) => (r as HTMLElement).dataset.source === 'learned') || !!document.querySelector('.empty'));
   await screenshots(page, 'catalog');
 });
 
