@@ -250,7 +250,7 @@ export function buildProgram(): Command {
       const corrections = parseSet(opts.set);
       const r = await withClient(cmd, async (c) => {
         const decided = await c.approveReview(id, corrections, opts.reviewer);
-        const outcome = await c.waitForOutcome(decided.executionArn, 60_000).catch(() => undefined);
+        const outcome = await c.waitForOutcome(decided.executionArn, 60_000, { terminal: true }).catch(() => undefined);
         return { decided, outcome };
       });
       out(`Approved ${id}${Object.keys(corrections).length ? ` with corrections to ${Object.keys(corrections).join(', ')}` : ''}; the run is ${r.outcome?.status ?? 'resuming'}.`);
@@ -263,7 +263,7 @@ export function buildProgram(): Command {
     .action(async (id: string, opts: Record<string, any>, cmd: Command) => {
       const r = await withClient(cmd, async (c) => {
         const decided = await c.rejectReview(id, opts.reason, opts.reviewer);
-        return c.waitForOutcome(decided.executionArn, 60_000).catch(() => undefined);
+        return c.waitForOutcome(decided.executionArn, 60_000, { terminal: true }).catch(() => undefined);
       });
       out(`Rejected ${id}; the run is ${r?.status ?? 'finishing'}.`);
     });

@@ -14,7 +14,7 @@ export interface IntakeClient {
   readonly mode: 'in-process' | 'remote';
   readonly where: string;
   submit(fileName: string, bytes: Buffer): Promise<{ executionArn: string; intakeId: string; key: string }>;
-  waitForOutcome(executionArn: string, timeoutMs?: number): Promise<Outcome>;
+  waitForOutcome(executionArn: string, timeoutMs?: number, opts?: { terminal?: boolean }): Promise<Outcome>;
   listRuns(status?: string): Promise<RunSummary[]>;
   runDetail(executionArn: string): Promise<Awaited<ReturnType<typeof runDetail>>>;
   listReviews(status?: ReviewStatus): Promise<PublicReview[]>;
@@ -74,8 +74,8 @@ export class InProcessClient implements IntakeClient {
   submit(fileName: string, bytes: Buffer) {
     return this.stack.submitPhoto(fileName, bytes);
   }
-  waitForOutcome(executionArn: string, timeoutMs?: number) {
-    return this.stack.waitForOutcome(executionArn, timeoutMs);
+  waitForOutcome(executionArn: string, timeoutMs?: number, opts?: { terminal?: boolean }) {
+    return this.stack.waitForOutcome(executionArn, timeoutMs, opts);
   }
   async listRuns(status?: string) {
     const runs = await runSummary(this.stack);
@@ -133,11 +133,11 @@ export class HttpClient implements IntakeClient {
       'content-type': 'application/octet-stream',
     });
   }
-  async waitForOutcome(executionArn: string, timeoutMs = 10 * 60_000) {
+  async waitForOutcome(executionArn: string, timeoutMs = 10 * 60_000, opts: { terminal?: boolean } = {}) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const o = await this.call<Outcome>('GET', `/api/runs/${encodeURIComponent(executionArn)}/outcome?wait=30`);
-      if (o.status !== 'RUNNING') return o;
+      const o = await this.call<Outcome>('GET', `/api/runs/${encodeURIComponent(executionArn)}/outcome?wait=30${opts.terminal ? '&terminal=1' : ''}`);
+      if (o.status !== 'RUNNING' && (!opts.terminal || o.executionStatus !== 'RUNNING')) return o;
       if (Date.now() > deadline) throw new Error(`Timed out waiting for ${executionArn}`);
     }
   }

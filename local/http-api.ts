@@ -114,7 +114,8 @@ export function createApiServer(stack: LocalStack, opts: { staticDir?: string; e
       handler: async (_q, _s, [arn], url) => {
         const wait = Number(url.searchParams.get('wait') ?? 0);
         const executionArn = decodeURIComponent(arn);
-        return wait > 0 ? stack.waitForOutcome(executionArn, Math.min(wait, 60) * 1000).catch(() => stack.outcome(executionArn)) : stack.outcome(executionArn);
+        const terminal = url.searchParams.get('terminal') === '1';
+        return wait > 0 ? stack.waitForOutcome(executionArn, Math.min(wait, 60) * 1000, { terminal }).catch(() => stack.outcome(executionArn)) : stack.outcome(executionArn);
       },
     },
     {

@@ -124,7 +124,28 @@ export function stateVisits(events: HistoryEvent[]): StateVisit[] {
   return visits;
 }
 
+const TOKEN_IN_TEXT = /("taskToken"\s*:\s*)"[^"]*"/g;
+
+/**
+ * Task tokens never leave the server: the HumanReview task's parameters carry one, so every history event and
+ * state payload is scrubbed (keys named taskToken, and the same key inside JSON text) before it is served.
+ */
+export function redactTaskTokens<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(TOKEN_IN_TEXT, '$1"[redacted]"') as T;
+  if (Array.isArray(value)) return value.map(redactTaskTokens) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, k === 'taskToken' || k === 'TaskToken' ? '[redacted]' : redactTaskTokens(v)]),
+    ) as T;
+  }
+  return value;
+}
+
 export async function runDetail(stack: LocalStack, executionArn: string) {
+  return redactTaskTokens(await rawRunDetail(stack, executionArn));
+}
+
+async function rawRunDetail(stack: LocalStack, executionArn: string) {
   const execution = await stack.engine.describeExecution({ executionArn });
   const history = await stack.engine.getExecutionHistory({ executionArn, maxResults: 10000 });
   const events = history.events as HistoryEvent[];

@@ -282,8 +282,8 @@ export class LocalStack {
     return base;
   }
 
-  /** Resolve once the run is in a terminal state or waiting in review. */
-  async waitForOutcome(executionArn: string, timeoutMs = 10 * 60_000): Promise<Outcome> {
+  /** Resolve once the run is in a terminal state or (unless `terminal`) waiting in review. */
+  async waitForOutcome(executionArn: string, timeoutMs = 10 * 60_000, opts: { terminal?: boolean } = {}): Promise<Outcome> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const wake = new Promise<void>((ok) => {
@@ -302,7 +302,8 @@ export class LocalStack {
       } catch (err) {
         if ((err as Error).name !== 'ExecutionDoesNotExist') throw err;
       }
-      if (current && current.status !== 'RUNNING' && (current.executionStatus !== 'RUNNING' || current.status === 'IN_REVIEW')) return current;
+      const settled = current && current.status !== 'RUNNING' && (current.executionStatus !== 'RUNNING' || (current.status === 'IN_REVIEW' && !opts.terminal));
+      if (settled) return current!;
       if (Date.now() > deadline) throw new Error(`Timed out waiting for ${executionArn}`);
       if (this.closed) throw new Error('The local stack was stopped.');
       await wake;

@@ -59,12 +59,12 @@ function svg(l: Label): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="1400" height="800">
   <rect width="1400" height="800" fill="#f4f1ea"/>
   <rect x="20" y="20" width="1360" height="760" rx="18" fill="#ffffff" stroke="#999" stroke-width="3"/>
-  <rect x="20" y="20" width="1360" height="110" rx="18" fill="${l.colour}"/>
-  <text x="60" y="98" font-size="60" font-family="DejaVu Sans" font-weight="bold" fill="#fff">${esc(l.brand)}</text>
-  <text x="60" y="220" font-size="${l.product.length > 24 ? 50 : 66}" font-family="DejaVu Sans" font-weight="bold">${esc(l.product)}</text>
-  <g font-family="DejaVu Sans">${rows}</g>
-  <text x="1040" y="330" font-size="60" font-family="DejaVu Sans" font-weight="bold">${esc(l.size)}</text>
-  <text x="60" y="740" font-size="22" font-family="DejaVu Sans" fill="#666">For laboratory use only. Not for drug, household or other uses.</text>
+  <rect x="20" y="20" width="1360" height="16" fill="${l.colour}"/>
+  <text x="60" y="110" font-size="60" font-family="Liberation Sans" font-weight="bold" fill="${l.colour}">${esc(l.brand)}</text>
+  <text x="60" y="220" font-size="${l.product.length > 24 ? 50 : 66}" font-family="Liberation Sans" font-weight="bold">${esc(l.product)}</text>
+  <g font-family="Liberation Sans">${rows}</g>
+  <text x="1040" y="330" font-size="60" font-family="Liberation Sans" font-weight="bold">${esc(l.size)}</text>
+  <text x="60" y="740" font-size="22" font-family="Liberation Sans" fill="#666">For laboratory use only. Not for drug, household or other uses.</text>
 </svg>`;
 }
 

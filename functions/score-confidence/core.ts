@@ -30,6 +30,15 @@ const FIELD_KEYWORDS: Partial<Record<FieldName, RegExp>> = {
   purity: /\b(assay|purity)\b|순도|含量/i,
 };
 
+/** Pack sizes reagents are sold in; anything else is more likely a misread digit or decimal point. */
+const STANDARD_PACKS: Record<string, number[]> = {
+  mg: [1, 5, 10, 25, 50, 100, 250, 500],
+  g: [1, 5, 10, 25, 50, 100, 125, 200, 250, 300, 450, 500, 1000],
+  kg: [1, 2, 2.5, 3, 5, 10, 15, 18, 20, 25, 50],
+  mL: [1, 2, 5, 10, 25, 50, 100, 200, 250, 450, 500, 1000, 2500, 4000],
+  L: [1, 2, 2.5, 3, 4, 5, 10, 18, 20, 25, 200],
+};
+
 const squash = (s: string) =>
   s
     .normalize('NFKC')
@@ -189,6 +198,29 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         }
         break;
       }
+      case 'catalogNumber': {
+        const maker = fields.manufacturer ? catalog.manufacturers.find((m) => m.name === fields.manufacturer) : undefined;
+        const fits = maker?.catalogPatterns.some((p) => new RegExp(`^(?:${p})$`, 'i').test(String(value).replace(/\s+/g, '')));
+        if (fits) {
+          score = Math.max(score, 0.92);
+          reasons.push(`has the shape of a ${maker!.name} catalog number`);
+        } else if (maker?.catalogPatterns.length) {
+          score = Math.min(score, 0.8);
+          reasons.push(`does not have the shape of a ${maker.name} catalog number`);
+        }
+        break;
+      }
+      case 'quantity': {
+        const q = value as { value: number; unit: string };
+        if (STANDARD_PACKS[q.unit]?.includes(q.value)) {
+          score = Math.max(score, 0.9);
+          reasons.push('a standard pack size');
+        } else {
+          score = Math.min(score, 0.75);
+          reasons.push('an unusual pack size');
+        }
+        break;
+      }
       case 'manufacturer': {
         if (catalog.canonicalManufacturer(value as string) === value) {
           reasons.push('known manufacturer');
@@ -212,6 +244,9 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     confidence[field] = { score: round(score), reasons };
   }
 
+  // Nearly every label prints these; a record without them is more likely a misread than a bare label.
+  if (!fields.manufacturer) reviewReasons.push('No manufacturer was read.');
+  if (!fields.quantity) reviewReasons.push('No quantity was read.');
   if (!fields.productName) reviewReasons.push('No product name was read.');
   if (!fields.casNumber) reviewReasons.push('No CAS number was read.');
   if (fields.casNumber && !byCas) reviewReasons.push(`CAS ${fields.casNumber} is not in the catalog (a new product?).`);

@@ -35,7 +35,7 @@ afterAll(async () => {
   const { TesseractOcr } = await import('../../functions/ocr-hints/tesseract-ocr');
   await TesseractOcr.terminateShared();
   rmSync(dataDir, { recursive: true, force: true });
-});
+}, 30_000);
 
 beforeEach(() => {
   faults.extract = [];
@@ -124,7 +124,7 @@ test('review rejected: the run ends REJECTED with the reviewer reason', async ()
   const { outcome } = await run(newProduct, 'unknown.jpg');
   expect(outcome.status).toBe('IN_REVIEW');
   await stack.rejectReview(outcome.reviewId!, 'Wrong bottle photographed', 'tester');
-  const done = await stack.waitForOutcome(outcome.executionArn, 30_000);
+  const done = await stack.waitForOutcome(outcome.executionArn, 30_000, { terminal: true });
   expect(done.status).toBe('REJECTED');
   expect(done.reason).toMatch(/Wrong bottle photographed/);
   await expect(approve(outcome.reviewId!, {})).rejects.toMatchObject({ name: 'ReviewConflictError' });
@@ -145,7 +145,7 @@ test('review approved with a correction: the run resumes and saves the corrected
   const { outcome } = await run(newProduct);
   expect(outcome.status).toBe('IN_REVIEW');
   await approve(outcome.reviewId!, { grade: 'Electrochemical grade' });
-  const done = await stack.waitForOutcome(outcome.executionArn, 30_000);
+  const done = await stack.waitForOutcome(outcome.executionArn, 30_000, { terminal: true });
   expect(done.status).toBe('SAVED');
   const record = (await stack.listRecords()).find((r) => r.executionArn === outcome.executionArn)!;
   expect(record.reviewed).toBe(true);
@@ -165,3 +165,15 @@ test('duplicates: the same photo under two names and the same event twice end in
   const hash = (await stack.listIntakes()).find((i) => i.executionArn === a.executionArn)!.contentHash;
   expect((await stack.listRecords()).filter((r) => r.recordId === hash)).toHaveLength(1);
 }, 90_000);
+
+test('task tokens never leave the server: run detail and reviews are scrubbed', async () => {
+  const { runDetail } = await import('../../local/runs');
+  const { outcome, events } = await run(newProduct, 'token-check.jpg');
+  expect(outcome.status).toBe('IN_REVIEW');
+  const raw = JSON.stringify(events);
+  const token = /"taskToken\\?"\s*:\s*\\?"([^"\\]+)/.exec(raw)?.[1];
+  expect(token).toBeTruthy();
+  const detail = JSON.stringify(await runDetail(stack, outcome.executionArn));
+  expect(detail).not.toContain(token);
+  expect(JSON.stringify(await stack.listReviews())).not.toContain(token);
+}, 60_000);
