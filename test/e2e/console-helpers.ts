@@ -12,7 +12,8 @@ export const REPO_ROOT = resolve(__dirname, '../..');
 export const CONSOLE_DIR = join(REPO_ROOT, 'console');
 /** In CI the repo is cloned with `shared/` beside it. */
 export const DEVSET = resolve(__dirname, '../../../shared/labels/devset');
-export const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+/** `npm run screenshots` writes the README's copies; a plain test run keeps its screenshots out of the tree. */
+export const SCREENSHOTS = process.env.SCREENSHOT_DIR ? resolve(process.env.SCREENSHOT_DIR) : join(tmpdir(), 'intake-console-screenshots');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export const VIEWPORTS = {
