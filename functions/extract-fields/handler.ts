@@ -5,7 +5,7 @@ import { loadConfig } from '../shared/config';
 import { ImageRef, OcrLine, type LabelReader } from '../shared/contract';
 import { defineHandler } from '../shared/handler-kit';
 import { readObject } from '../shared/images';
-import { createBedrockReader } from './bedrock-reader';
+import { createBedrockReader, estimateCost, parsePriceTable } from './bedrock-reader';
 import { createOfflineReader } from './offline-reader';
 
 const config = loadConfig();
@@ -18,6 +18,7 @@ const Input = z.object({
 });
 
 let bedrock: LabelReader | undefined;
+const prices = parsePriceTable(config.BEDROCK_PRICE_PER_MTOK);
 
 /** The LabelReader named by INTAKE_READER: `offline` (no model service) or `bedrock` (Claude via Converse). */
 async function reader(): Promise<LabelReader> {
@@ -34,5 +35,7 @@ export const handler = defineHandler('ExtractFields', Input, async (input) => {
     feedback: input.feedback.length ? input.feedback : undefined,
     attempt: input.attempt,
   });
-  return { ...result, attempt: input.attempt };
+  // Cost is recorded per label so operators can see what the model costs (price table from config).
+  const costUsd = result.usage ? estimateCost(result.usage, prices) : undefined;
+  return { ...result, attempt: input.attempt, ...(costUsd !== undefined ? { costUsd } : {}) };
 });

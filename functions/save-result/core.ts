@@ -9,7 +9,7 @@ export interface SaveInput {
   image: ImageRef;
   fields: LabelFields;
   scored: { confidence: Record<string, unknown>; overall: number } | null;
-  extraction: { reader: string; modelId?: string | null; usage?: TokenUsage | null };
+  extraction: { reader: string; modelId?: string | null; usage?: TokenUsage | null; costUsd?: number | null };
   attempts: number;
   review: { reviewId: string; reviewer: string; corrections?: Record<string, unknown> } | null;
 }
@@ -36,6 +36,7 @@ export async function saveResult(deps: TableDeps, catalog: Catalog, input: SaveI
     reader: input.extraction.reader,
     modelId: input.extraction.modelId ?? undefined,
     usage: input.extraction.usage ?? undefined,
+    costUsd: input.extraction.costUsd ?? undefined,
     attempts: input.attempts,
     reviewed: Boolean(input.review),
     reviewer: input.review?.reviewer,

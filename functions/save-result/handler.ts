@@ -14,7 +14,7 @@ const Input = z.object({
   image: ImageRef,
   fields: LabelFields,
   scored: z.object({ confidence: z.record(z.string(), z.unknown()), overall: z.number() }).passthrough().nullable(),
-  extraction: z.object({ reader: z.string(), modelId: z.string().nullish(), usage: TokenUsage.nullish() }),
+  extraction: z.object({ reader: z.string(), modelId: z.string().nullish(), usage: TokenUsage.nullish(), costUsd: z.number().nullish() }),
   attempts: z.number().int().nonnegative(),
   review: z
     .object({ reviewId: z.string(), reviewer: z.string(), corrections: z.record(z.string(), z.unknown()).optional() })
