@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -143,6 +143,7 @@ export class LocalStack {
     const dynamo = dynalite({ path: options.ephemeral ? undefined : join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     const dynamoPort = await listen(dynamo);
     const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(dataDir, 's3'), configureBuckets: [] });
+    confineObjectPaths(s3rver);
     const s3Address = (await s3rver.run()) as AddressInfo;
 
     Object.assign(process.env, {
@@ -348,6 +349,25 @@ export class LocalStack {
     await new Promise<void>((ok) => this.dynamo.close(() => ok()));
     resetClients();
   }
+}
+
+/**
+ * In S3 `incoming/../../x.jpg` is an ordinary key, but s3rver joins keys into file paths, so `.` and `..`
+ * segments would write outside its folder (anywhere on disk). Those segments are escaped instead; the key an
+ * event or a GET names is unchanged.
+ */
+function confineObjectPaths(server: unknown): void {
+  const store = (server as { store: { rootDirectory: string; getResourcePath(bucket: string, key?: string, resource?: string): string } }).store;
+  const original = store.getResourcePath.bind(store);
+  store.getResourcePath = (bucket, key = '', resource) => {
+    const safeKey = key
+      .split('/')
+      .map((part) => (part === '.' || part === '..' ? part.replace(/\./g, '%2E') : part))
+      .join('/');
+    const path = original(bucket, safeKey, resource);
+    if (!path.startsWith(join(store.rootDirectory, bucket) + sep)) throw new Error(`Refusing an object path outside the bucket folder: ${key}`);
+    return path;
+  };
 }
 
 async function ensureStores(config: Config): Promise<void> {
