@@ -22,7 +22,7 @@ const prices = parsePriceTable(config.BEDROCK_PRICE_PER_MTOK);
 
 /** The LabelReader named by INTAKE_READER: `offline` (no model service) or `bedrock` (Claude via Converse). */
 async function reader(): Promise<LabelReader> {
-  if (config.INTAKE_READER === 'bedrock') return (bedrock ??= createBedrockReader(config));
+  if (config.INTAKE_READER === 'bedrock') return (bedrock ??= createBedrockReader(config, { requestTimeoutMs: config.BEDROCK_REQUEST_TIMEOUT_MS }));
   return createOfflineReader(await loadCatalog({ ddb: ddbClient(), config }));
 }
 

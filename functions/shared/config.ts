@@ -28,6 +28,8 @@ const Env = z.object({
   BEDROCK_REGION: z.string().optional(),
   /** Price table for cost estimates, USD per million tokens: "input:3,output:15". */
   BEDROCK_PRICE_PER_MTOK: z.string().default('input:3,output:15,cacheRead:0.3,cacheWrite:3.75'),
+  /** Whole-request timeout of one model call, ms: a hung call fails as ModelUnavailableError and is retried. */
+  BEDROCK_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** Optional endpoint override (tests point the SDK at a local server that speaks the protocol). */
   BEDROCK_ENDPOINT: z.string().url().optional(),
   TEXTRACT_ENDPOINT: z.string().url().optional(),
