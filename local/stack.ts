@@ -11,6 +11,7 @@ import { ddbClient, resetClients, s3Client } from '../functions/shared/clients';
 import { loadCatalog } from '../functions/shared/catalog-store';
 import type { CatalogEntry } from '../functions/shared/catalog';
 import { loadConfig, type Config } from '../functions/shared/config';
+import { ConfigError, ModelThrottledError } from '../functions/shared/errors';
 import { intakeIdOf, objectCreatedEvent } from '../functions/shared/s3-event';
 import { getIntake, getRecord, scanAll, type IntakeItem, type RecordItem, type ReviewStatus, type TableDeps } from '../functions/shared/tables';
 import { FileStore, MemoryStore, StepFunctionsEngine, type LambdaHandler } from '../engine/src';
@@ -163,7 +164,8 @@ export class LocalStack {
       // Loaded after the environment is set: each handler reads its configuration once, at module load.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const handler = require(join(PROJECT_ROOT, 'functions', dir, 'handler')).handler as StepHandler;
-      handlers[key] = options.wrapHandler ? options.wrapHandler(key, handler) : handler;
+      const injected = injectFaults(key, handler, { ...process.env, ...options.env });
+      handlers[key] = options.wrapHandler ? options.wrapHandler(key, injected) : injected;
     }
     const definitionText = readFileSync(ASL_PATH, 'utf8');
     const { stateMachineArn } = await engine.registerStateMachine({
@@ -349,6 +351,21 @@ export class LocalStack {
     await new Promise<void>((ok) => this.dynamo.close(() => ok()));
     resetClients();
   }
+}
+
+/**
+ * Test-only fault injection for a stack in another process (the soak script, crash tests), where `wrapHandler`
+ * cannot reach. Off unless set. `INTAKE_FAULT_THROTTLE=P` (0..1): ExtractFields throws ModelThrottledError
+ * with probability P before reading, as a throttled Bedrock call would, so the ASL's retry with backoff runs.
+ */
+function injectFaults(key: FunctionKey, handler: StepHandler, env: NodeJS.ProcessEnv): StepHandler {
+  const throttle = Number(env.INTAKE_FAULT_THROTTLE ?? 0);
+  if (key !== 'ExtractFieldsFunctionArn' || !(throttle > 0)) return handler;
+  if (!(throttle <= 1)) throw new ConfigError(`INTAKE_FAULT_THROTTLE must be a fraction between 0 and 1, got "${env.INTAKE_FAULT_THROTTLE}".`);
+  return async (event, context) => {
+    if (Math.random() < throttle) throw new ModelThrottledError('Injected throttle (INTAKE_FAULT_THROTTLE): too many requests, please wait before trying again.');
+    return handler(event, context);
+  };
 }
 
 /**
