@@ -4,7 +4,10 @@ import { Command, Option } from 'commander';
 import { FIELD_NAMES } from '../functions/shared/contract';
 import type { ReviewStatus } from '../functions/shared/tables';
 import { connect, DEFAULT_DATA_DIR, type IntakeClient } from './client';
+import { runDoctor } from './doctor';
+import { evalCommand } from './eval';
 import { expandInputs } from './files';
+import { startCommand } from './start';
 import type { Outcome } from './stack';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -174,7 +177,6 @@ export function buildProgram(): Command {
     .option('--inbox <dir>', 'folder watched for new photos (default: <data-dir>/inbox)')
     .option('--no-samples', 'do not process the sample photos on an empty data folder')
     .action(async (opts, cmd: Command) => {
-      const { startCommand } = await import('./start');
       await startCommand({ ...stackOptions(cmd), port: Number(opts.port), inbox: opts.inbox, samples: opts.samples });
     });
 
@@ -306,7 +308,6 @@ export function buildProgram(): Command {
     .option('--report <dir>', 'where to write the report (Markdown, JSON, HTML)', 'eval-report')
     .option('--threshold <n>', 'confidence threshold for auto-accept (default: config)')
     .action(async (dir: string, opts, cmd: Command) => {
-      const { evalCommand } = await import('./eval');
       const o = stackOptions(cmd);
       const code = await evalCommand({ dir: resolve(dir), reportDir: resolve(opts.report), env: { ...o.env, ...(opts.threshold ? { INTAKE_CONFIDENCE_THRESHOLD: String(opts.threshold) } : {}) }, log: err });
       process.exitCode = code;
@@ -315,10 +316,12 @@ export function buildProgram(): Command {
   program
     .command('doctor')
     .description('check AWS credentials, region, Bedrock model access, Textract and the deployed stack')
-    .option('--stack <name>', 'CloudFormation stack name', 'ReagentIntakeStack')
+    .option('--stack <name>', 'CloudFormation stack name (default ReagentIntake)')
+    .option('--region <region>', 'region for Bedrock and Textract (default BEDROCK_REGION, AWS_REGION, then us-east-1)')
+    .option('--model <id>', 'model or inference-profile id (default BEDROCK_MODEL_ID)')
+    .option('--skip-textract', 'do not call Textract (one page costs about $0.0015)')
     .action(async (opts) => {
-      const { runDoctor } = await import('./doctor');
-      const result = await (runDoctor as (o: Record<string, unknown>) => Promise<{ ok: boolean; checks: { name: string; ok: boolean; detail: string; fix?: string }[] }>)({ stackName: opts.stack });
+      const result = await runDoctor({ stackName: opts.stack, region: opts.region, modelId: opts.model, skipTextract: opts.skipTextract });
       for (const c of result.checks) {
         out(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
         if (!c.ok && c.fix) out(`      → ${c.fix}`);
