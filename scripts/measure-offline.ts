@@ -3,9 +3,11 @@
  * (NAME.jpg + NAME.json, index.csv with template and difficulty). Prints per-field and per-difficulty
  * accuracy and ms per label.
  *
- *   npx tsx scripts/measure-offline.ts [folder] [--only img_0001,img_0002] [--verbose] [--cache]
+ *   npx tsx scripts/measure-offline.ts [folder] [--only img_0001,img_0002] [--verbose] [--cache] [--points FILE]
  *
- * --cache keeps OCR lines in os.tmpdir() keyed by image hash, so rule changes can be measured in seconds.
+ * --cache keeps OCR lines in os.tmpdir() keyed by image hash and OCR_VERSION, so rule changes can be measured in seconds.
+ * Every record is also scored (functions/score-confidence) to print per-field calibration and a sweep of the
+ * auto-accept threshold; --points writes the (field, confidence, correct) points as JSON.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,21 +16,49 @@ import { Catalog } from '../functions/shared/catalog';
 import { FIELD_NAMES, type OcrLine } from '../functions/shared/contract';
 import { loadConfig } from '../functions/shared/config';
 import { validateImage } from '../functions/validate-image/core';
-import { TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
+import { OCR_VERSION, TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
 import { createOfflineReader } from '../functions/extract-fields/offline-reader';
+import { validateOutput } from '../functions/validate-output/core';
+import { scoreConfidence } from '../functions/score-confidence/core';
 
 const args = process.argv.slice(2);
-const folder = args.find((a) => !a.startsWith('--')) ?? path.join(__dirname, '..', '..', 'shared', 'labels', 'devset');
+const optionValues = new Set(['--only', '--points'].map((o) => args[args.indexOf(o) + 1]).filter((v, i) => args.includes(['--only', '--points'][i])));
+const folder = args.find((a) => !a.startsWith('--') && !optionValues.has(a)) ?? path.join(__dirname, '..', '..', 'shared', 'labels', 'devset');
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1].split(',')) : undefined;
 const verbose = args.includes('--verbose');
 const useCache = args.includes('--cache');
+const pointsFile = args.includes('--points') ? args[args.indexOf('--points') + 1] : undefined;
 
+interface Point {
+  label: string;
+  difficulty: string;
+  field: string;
+  confidence: number;
+  correct: boolean;
+}
+
+function ece(points: { confidence: number; correct: boolean }[], bins = 10): number {
+  let e = 0;
+  for (let b = 0; b < bins; b++) {
+    const inBin = points.filter((p) => Math.min(bins - 1, Math.floor(p.confidence * bins)) === b);
+    if (!inBin.length) continue;
+    const acc = inBin.filter((p) => p.correct).length / inBin.length;
+    const c = inBin.reduce((x, p) => x + p.confidence, 0) / inBin.length;
+    e += (inBin.length / points.length) * Math.abs(acc - c);
+  }
+  return e;
+}
+
+/** The same comparison as `intake eval` (local/eval.ts), so the numbers here predict the official ones. */
 const norm = (v: unknown): string =>
   String(v)
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/[‐‑‒–—―−~〜]/g, '-')
-    .replace(/\s+/g, '');
+    .replace(/[‐‑‒–—―−]/g, '-')
+    .replace(/[～〜∼]/g, '~')
+    .replace(/\s+/g, ' ')
+    .replace(/\s*([-~])\s*/g, '$1')
+    .trim();
 
 function same(field: string, truth: unknown, got: unknown): boolean {
   if (truth === undefined || got === undefined) return truth === got;
@@ -45,7 +75,10 @@ async function main(): Promise<void> {
   const config = loadConfig({});
   const limits = { maxBytes: config.INTAKE_MAX_BYTES, maxMegapixels: config.INTAKE_MAX_MEGAPIXELS, minEdgePx: config.INTAKE_MIN_EDGE_PX, normalizedEdgePx: config.INTAKE_NORMALIZED_EDGE_PX };
   const rows = readFileSync(path.join(folder, 'index.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-  const reader = createOfflineReader(Catalog.shipped(), { ocr: false });
+  const catalog = Catalog.shipped();
+  const reader = createOfflineReader(catalog, { ocr: false });
+  const points: Point[] = [];
+  const records: { stem: string; difficulty: string; overall: number; structural: boolean; allRight: boolean }[] = [];
   const ocr = TesseractOcr.shared();
   const cacheDir = path.join(tmpdir(), 'reagent-intake-ocr-cache');
   if (useCache) mkdirSync(cacheDir, { recursive: true });
@@ -61,7 +94,7 @@ async function main(): Promise<void> {
     if (only && !only.has(stem)) continue;
     const truth = JSON.parse(readFileSync(path.join(folder, `${stem}.json`), 'utf8')) as Record<string, unknown>;
     const v = await validateImage(readFileSync(path.join(folder, file)), limits);
-    const cacheFile = path.join(cacheDir, `${v.contentHash}.json`);
+    const cacheFile = path.join(cacheDir, `${v.contentHash}-${OCR_VERSION}.json`);
     let lines: OcrLine[];
     const t0 = Date.now();
     if (useCache && existsSync(cacheFile)) lines = JSON.parse(readFileSync(cacheFile, 'utf8'));
@@ -75,6 +108,20 @@ async function main(): Promise<void> {
     readMs += Date.now() - t1;
     n++;
     const got = result.candidate as Record<string, unknown>;
+    let scored: ReturnType<typeof scoreConfidence> | undefined;
+    try {
+      const { fields } = validateOutput(result);
+      // Threshold 0: only the structural review reasons; the sweep below applies each threshold.
+      scored = scoreConfidence({ fields, extraction: result, ocrLines: lines }, catalog, 0);
+    } catch {
+      scored = undefined;
+    }
+    const allRight = FIELD_NAMES.every((f) => (truth[f] === undefined && got[f] === undefined) || same(f, truth[f], got[f]));
+    records.push({ stem, difficulty, overall: scored?.overall ?? 0, structural: scored ? scored.reviewReasons.length === 0 : false, allRight });
+    for (const f of FIELD_NAMES) {
+      if (got[f] === undefined) continue;
+      points.push({ label: stem, difficulty, field: f, confidence: scored?.confidence[f]?.score ?? 0, correct: same(f, truth[f], got[f]) });
+    }
     const d = (perDiff[difficulty] ??= { ok: 0, total: 0, labels: 0 });
     d.labels++;
     const wrong: string[] = [];
@@ -105,6 +152,22 @@ async function main(): Promise<void> {
     const cells = ['clean', 'photo', 'hard'].map((d) => `${d} ${pct(perFieldDiff[`${f}/${d}`] ?? { ok: 0, total: 0 })}`);
     console.log(`  ${f.padEnd(16)} ${pct(perField[f])}   ${cells.join('  ')}`);
   }
+  console.log('calibration (fields predicted; ECE over 10 bins, wrong fields at confidence >= 0.9):');
+  for (const f of FIELD_NAMES) {
+    const ps = points.filter((p) => p.field === f);
+    if (!ps.length) continue;
+    const hi = ps.filter((p) => p.confidence >= 0.9);
+    console.log(`  ${f.padEnd(16)} n ${String(ps.length).padStart(3)}  ECE ${ece(ps).toFixed(3)}  wrong>=0.9 ${hi.filter((p) => !p.correct).length}/${hi.length}`);
+  }
+  console.log(`  all              ECE ${ece(points).toFixed(3)}`);
+  console.log('threshold sweep (auto-accept = no structural review reason and every field >= threshold):');
+  for (const t of [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98]) {
+    const acc = records.filter((r) => r.structural && r.overall >= t);
+    const ok = acc.filter((r) => r.allRight).length;
+    const wrongNames = acc.filter((r) => !r.allRight).map((r) => r.stem);
+    console.log(`  t=${t.toFixed(2)}  accepted ${String(acc.length).padStart(2)}/${records.length}  precision ${acc.length ? (ok / acc.length).toFixed(3) : 'n/a'}  review ${(1 - acc.length / Math.max(1, records.length)).toFixed(3)}${wrongNames.length ? `  wrong: ${wrongNames.join(',')}` : ''}`);
+  }
+  if (pointsFile) writeFileSync(pointsFile, JSON.stringify({ points, records }, null, 1));
   const ocrCount = useCache ? '(cached OCR excluded)' : '';
   console.log(`ms per label: OCR ${(ocrMs / Math.max(1, n)).toFixed(0)} ${ocrCount}, read ${(readMs / Math.max(1, n)).toFixed(1)}`);
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, existsSync, symlinkSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { createWorker, OEM, PSM, type Worker, type Line, type Word } from 'tesseract.js';
 import type { OcrLine } from '../shared/contract';
 import { prepareForOcr, type PreparedImage } from './image-prep';
@@ -33,7 +34,20 @@ function localLangPath(): string {
 export interface TesseractOcrOptions {
   /** Split a tesseract line where the gap between words exceeds this many line heights (table columns). */
   columnGapFactor?: number;
+  /**
+   * Re-read at most this many weak lines one by one (default 0: off). Measured on the devset it gained +0.01 on
+   * clean labels and nothing on photos for ~+1 s per label, and lost a pack size on the sample label; see docs/accuracy.md.
+   */
+  maxRereads?: number;
 }
+
+/** Bump when OCR output changes, so caches of OCR lines keyed by image are not reused across versions. */
+export const OCR_VERSION = 'prep2-reread0';
+
+/** A line whose mean word confidence is below this is re-read on its own (second pass). */
+const WEAK_LINE_CONF = 80;
+/** Text height tesseract's LSTM reads best at; big print (badges, pack sizes) is scaled down to it, small print up. */
+const REREAD_TEXT_PX = 72;
 
 /**
  * Local OCR with tesseract.js (eng+kor). One worker per process: creating it costs seconds, so callers share
@@ -93,7 +107,77 @@ export class TesseractOcr {
     const { data } = await worker.recognize(prepared.buffer, {}, { blocks: true, text: false });
     const lines: Line[] = [];
     for (const block of data.blocks ?? []) for (const para of block.paragraphs) lines.push(...para.lines);
-    return lines.flatMap((l) => this.toOcrLines(l, prepared)).filter((l) => l.text.length > 0);
+    const reread = await this.rereadWeakLines(worker, prepared, lines);
+    return reread.flatMap((l) => this.toOcrLines(l, prepared)).filter((l) => l.text.length > 0);
+  }
+
+  /**
+   * Second pass, only where the first is weak: a low-confidence line is cropped, scaled so its text is
+   * ~REREAD_TEXT_PX tall (big badges and pack sizes are too large for tesseract after the page upscale,
+   * small print too small), inverted when it is light text on a dark box, and read as a single line. The new
+   * reading replaces the old one only when tesseract is clearly more confident in it.
+   */
+  private async rereadWeakLines(worker: Worker, prepared: PreparedImage, lines: Line[]): Promise<Line[]> {
+    const budget = this.options.maxRereads ?? 0;
+    if (budget <= 0) return lines;
+    const weak = lines
+      .map((l, i) => ({ l, i, h: l.bbox.y1 - l.bbox.y0, w: l.bbox.x1 - l.bbox.x0 }))
+      .filter((x) => x.l.confidence < WEAK_LINE_CONF && x.h >= 10 && x.w >= x.h * 0.8 && x.l.words.some((w) => /[\p{L}\p{N}]/u.test(w.text)))
+      .sort((a, b) => a.l.confidence - b.l.confidence)
+      .slice(0, budget);
+    if (weak.length === 0) return lines;
+    const out = [...lines];
+    for (const { l, i, h, w } of weak) {
+      const pad = Math.round(h * 0.35);
+      const left = Math.max(0, Math.round(l.bbox.x0 - pad));
+      const top = Math.max(0, Math.round(l.bbox.y0 - pad));
+      const width = Math.min(prepared.width - left, Math.round(w + 2 * pad));
+      const height = Math.min(prepared.height - top, Math.round(h + 2 * pad));
+      if (width < 8 || height < 8) continue;
+      const k = Math.max(0.2, Math.min(4, REREAD_TEXT_PX / h));
+      const { data: px, info } = await sharp(prepared.buffer)
+        .extract({ left, top, width, height })
+        .resize(Math.max(8, Math.round(width * k)), Math.max(8, Math.round(height * k)), { kernel: 'lanczos3' })
+        .greyscale()
+        .normalise()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      let darkPx = 0;
+      for (let j = 0; j < px.length; j++) if (px[j] < 110) darkPx++;
+      // Light text on a dark box (badges, headers, pack sizes) needs the negative: tesseract reads dark on light.
+      // A line can mix both (a black-on-white code beside a white-on-blue pack size), so read both and merge.
+      const polarities = darkPx / px.length > 0.3 ? [false, true] : [false];
+      const words: Word[] = [];
+      for (const invert of polarities) {
+        const raw = invert ? Buffer.from(px.map((v) => 255 - v)) : px;
+        const buf = await sharp(raw, { raw: { width: info.width, height: info.height, channels: 1 } })
+          .extend({ top: PAD, bottom: PAD, left: PAD, right: PAD, background: '#ffffff' })
+          .png()
+          .toBuffer();
+        const { data } = await worker.recognize(buf, {}, { blocks: true, text: false });
+        for (const block of data.blocks ?? []) for (const para of block.paragraphs) for (const ln of para.lines) words.push(...ln.words);
+      }
+      const merged = mergeWords(words.filter((x) => x.text.trim() && x.confidence >= 30));
+      if (merged.length === 0) continue;
+      const mergedConf = merged.reduce((t, x) => t + x.confidence * x.text.length, 0) / merged.reduce((t, x) => t + x.text.length, 0);
+      if (mergedConf < l.confidence + 8) continue;
+      // Back into the prepared image's coordinates.
+      const back = (bb: { x0: number; y0: number; x1: number; y1: number }) => ({
+        x0: left + (bb.x0 - PAD) / k,
+        y0: top + (bb.y0 - PAD) / k,
+        x1: left + (bb.x1 - PAD) / k,
+        y1: top + (bb.y1 - PAD) / k,
+      });
+      const ws = merged.map((x) => ({ ...x, bbox: back(x.bbox) }));
+      out[i] = {
+        ...l,
+        text: ws.map((x) => x.text).join(' '),
+        confidence: mergedConf,
+        words: ws,
+        bbox: { x0: Math.min(...ws.map((x) => x.bbox.x0)), y0: Math.min(...ws.map((x) => x.bbox.y0)), x1: Math.max(...ws.map((x) => x.bbox.x1)), y1: Math.max(...ws.map((x) => x.bbox.y1)) },
+      } as Line;
+    }
+    return out;
   }
 
   private toOcrLines(line: Line, prepared: PreparedImage): OcrLine[] {
@@ -130,6 +214,18 @@ export class TesseractOcr {
     this.worker = undefined;
     if (w) await (await w).terminate();
   }
+}
+
+const PAD = 12;
+
+/** Words of two readings of the same crop: the more confident reading of each spot, left to right. */
+function mergeWords(words: Word[]): Word[] {
+  const kept: Word[] = [];
+  for (const w of [...words].sort((a, b) => b.confidence - a.confidence)) {
+    const overlaps = kept.some((k) => Math.min(k.bbox.x1, w.bbox.x1) - Math.max(k.bbox.x0, w.bbox.x0) > 0.3 * Math.min(k.bbox.x1 - k.bbox.x0, w.bbox.x1 - w.bbox.x0));
+    if (!overlaps) kept.push(w);
+  }
+  return kept.sort((a, b) => a.bbox.x0 - b.bbox.x0);
 }
 
 /** Hangul words come out letter-spaced from the kor model less often when joined plainly; keep single spaces. */

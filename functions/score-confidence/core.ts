@@ -39,6 +39,21 @@ const STANDARD_PACKS: Record<string, number[]> = {
   L: [1, 2, 2.5, 3, 4, 5, 10, 18, 20, 25, 200],
 };
 
+/**
+ * Width of a character relative to the line height, for a quantity printed as one token ("25L"): measured
+ * on OCR boxes, such tokens run 0.44–0.62; above WIDE_TOKEN a character the OCR dropped (a decimal point)
+ * is likely.
+ */
+const WIDE_TOKEN = 0.7;
+
+function lostCharacter(line: OcrLine, q: { value: number; unit: string }): boolean {
+  const text = line.text.trim();
+  const m = /^(\d+)\s?(mL|L|g|kg|mg)$/i.exec(text);
+  if (!m || Number(m[1]) !== q.value || m[2].toLowerCase() !== q.unit.toLowerCase() || /\s/.test(text)) return false;
+  const h = line.box?.height ?? 0;
+  return h > 0 && line.box.width / h / text.length > WIDE_TOKEN;
+}
+
 const squash = (s: string) =>
   s
     .normalize('NFKC')
@@ -107,8 +122,11 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     let score = self[field] ?? 0.7;
     reasons.push(self[field] !== undefined ? `reader confidence ${self[field].toFixed(2)}` : 'reader gave no confidence (0.70 assumed)');
 
+    // Shape evidence (a catalog-number pattern, a standard pack size) may lift only a value that is printed.
+    let printed = !haveOcr;
     if (haveOcr && field !== 'manufacturer') {
       const seen = foundInText(valueText(field, value), ocrText);
+      printed = seen === 'exact';
       if (seen === 'exact') {
         reasons.push('printed on the label (found in OCR text)');
       } else if (seen === 'near') {
@@ -201,8 +219,10 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       case 'catalogNumber': {
         const maker = fields.manufacturer ? catalog.manufacturers.find((m) => m.name === fields.manufacturer) : undefined;
         const fits = maker?.catalogPatterns.some((p) => new RegExp(`^(?:${p})$`, 'i').test(String(value).replace(/\s+/g, '')));
+        // The shape says which positions are letters and digits, not that the digits are right (P3401 for P8401
+        // fits as well), so it lifts the reader's confidence only to the threshold's neighbourhood, no further.
         if (fits) {
-          score = Math.max(score, 0.92);
+          if (printed) score = Math.max(score, 0.9);
           reasons.push(`has the shape of a ${maker!.name} catalog number`);
         } else if (maker?.catalogPatterns.length) {
           score = Math.min(score, 0.8);
@@ -212,8 +232,14 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       }
       case 'quantity': {
         const q = value as { value: number; unit: string };
-        if (STANDARD_PACKS[q.unit]?.includes(q.value)) {
-          score = Math.max(score, 0.9);
+        // A lost decimal point turns one standard pack into another (2.5 L → 25 L): when the printed token is
+        // wider than its characters, a character is probably missing and the pack size is no evidence.
+        const lost = input.ocrLines.some((l) => lostCharacter(l, q));
+        if (lost) {
+          score = Math.min(score, 0.7);
+          reasons.push('printed wider than the characters read: a decimal point may be lost');
+        } else if (STANDARD_PACKS[q.unit]?.includes(q.value)) {
+          if (printed) score = Math.max(score, 0.9);
           reasons.push('a standard pack size');
         } else {
           score = Math.min(score, 0.75);

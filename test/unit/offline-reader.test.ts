@@ -241,3 +241,21 @@ describe('offline reader with real OCR', () => {
     });
   }, 60_000);
 });
+
+describe('catalog-number repair by the manufacturer pattern', () => {
+  // Imported here so the block stands alone.
+  const { repairToPattern } = jest.requireActual('../../functions/extract-fields/offline/code-repair') as typeof import('../../functions/extract-fields/offline/code-repair');
+
+  it('repairs a lookalike digit when exactly one reading fits the pattern', () => {
+    expect(repairToPattern('73863', ['[A-Z]\\d{4}'])).toEqual({ value: 'T3863', changes: ['7→T'] });
+  });
+
+  it('leaves an ambiguous code alone (0 reads as O, D or Q)', () => {
+    expect(repairToPattern('01359', ['[A-Z]\\d{4}'])).toBeUndefined();
+  });
+
+  it('leaves a code that already fits, or that nothing makes fit, alone', () => {
+    expect(repairToPattern('T3863', ['[A-Z]\\d{4}'])).toBeUndefined();
+    expect(repairToPattern('XYZ', ['\\d{4}-\\d{4}'])).toBeUndefined();
+  });
+});

@@ -10,6 +10,7 @@ import { findKeys, type KeyField, type KeyHit } from './keys';
 import { below, evidenceOf, isInjection, rightOf, toLines, type Line } from './layout';
 import { findGrade } from './grades';
 import { readFormula } from './formula-ocr';
+import { repairToPattern } from './code-repair';
 import {
   casFromDigits,
   findCasCandidates,
@@ -130,7 +131,12 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
     switch (kv.field) {
       case 'catalogNumber': {
         const c = firstCode(kv.text);
-        if (c && /\d/.test(c.value) && !fields.catalogNumber && !isValidCas(c.value)) fields.catalogNumber = { value: c.value, confidence: conf(kv.line, f), evidence: ev() };
+        if (c && /\d/.test(c.value) && !fields.catalogNumber && !isValidCas(c.value)) {
+          const fix = repairToPattern(c.value, mfr?.manufacturer.catalogPatterns ?? []);
+          fields.catalogNumber = fix
+            ? { value: fix.value, confidence: conf(kv.line, f * 0.9), evidence: ev(`read "${c.value}"; ${fix.changes.join(', ')} is the only lookalike reading with the shape of a ${mfr!.manufacturer.name} catalog number`) }
+            : { value: c.value, confidence: conf(kv.line, f), evidence: ev() };
+        }
         break;
       }
       case 'lotNumber': {
@@ -480,7 +486,7 @@ function findUnkeyedCatalogNumber(lines: Line[], patterns: string[], fields: Ext
   const used = new Set([fields.casNumber?.value, fields.lotNumber?.value].filter(Boolean));
   const top = Math.min(...lines.map((l) => l.top));
   const bottom = Math.max(...lines.map((l) => l.bottom));
-  const cands: { line: Line; token: string; score: number; byPattern: boolean }[] = [];
+  const cands: { line: Line; token: string; score: number; byPattern: boolean; note?: string }[] = [];
   for (const l of lines) {
     if (keyLines.has(l) || valueLines.has(l)) continue;
     const tokens = l.text.split(/\s+/);
@@ -489,14 +495,17 @@ function findUnkeyedCatalogNumber(lines: Line[], patterns: string[], fields: Ext
       if (token.length < 4 || !/\d/.test(token) || used.has(token) || isValidCas(token)) continue;
       if (findQuantities(token).length || findPurities(token).length || parseDate(token)) continue;
       const byPattern = regs.some((r) => r.test(token));
+      const fix = byPattern ? undefined : repairToPattern(token, patterns);
       const generic = GENERIC_CATALOG_RE.test(token) && tokens.length <= 3;
-      if (!byPattern && !generic) continue;
+      if (!byPattern && !fix && !generic) continue;
       const pos = 1 - (l.top - top) / Math.max(1, bottom - top);
-      cands.push({ line: l, token, byPattern, score: (byPattern ? 2 : 1) * (0.5 + pos) * (tokens.length === 1 ? 1.5 : 1) });
+      const note = fix ? `read "${token}"; ${fix.changes.join(', ')} is the only lookalike reading in the manufacturer's catalog-number pattern` : undefined;
+      cands.push({ line: l, token: fix?.value ?? token, byPattern: byPattern || !!fix, note, score: (byPattern || fix ? 2 : 1) * (0.5 + pos) * (tokens.length === 1 ? 1.5 : 1) });
     }
   }
   cands.sort((a, b) => b.score - a.score);
   const c = cands[0];
   if (!c) return undefined;
+  if (c.note) return { value: c.token, confidence: conf(c.line, 0.78), evidence: evidenceOf(c.line, c.note) };
   return { value: c.token, confidence: conf(c.line, c.byPattern ? 0.85 : 0.7), evidence: evidenceOf(c.line, c.byPattern ? "manufacturer's catalog-number pattern" : 'code printed alone') };
 }
