@@ -229,6 +229,7 @@ export function createApiServer(stack: LocalStack, opts: { staticDir?: string; e
     try {
       res.setHeader('x-content-type-options', 'nosniff');
       res.setHeader('referrer-policy', 'no-referrer');
+      checkLoopbackHost(req);
       if (req.method !== 'GET' && req.method !== 'HEAD') checkSameOrigin(req);
       for (const route of routes) {
         if (route.method !== req.method) continue;
@@ -268,6 +269,16 @@ function statusOf(name: string): number {
     default:
       return 500;
   }
+}
+
+/**
+ * DNS rebinding: a web page on attacker.example can re-resolve its own name to 127.0.0.1 and then talk to this
+ * server as "same origin" (Origin and Host both attacker.example), passing the CSRF checks. The Host header is
+ * the one thing such a page cannot fake, so only loopback names are served.
+ */
+function checkLoopbackHost(req: IncomingMessage) {
+  const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) throw new HttpError(403, `Refusing Host "${req.headers.host ?? ''}": the local console answers only on 127.0.0.1.`, 'Forbidden');
 }
 
 /** Cross-site requests are refused: the CSRF header is required, and an Origin, when sent, must be ours. */
