@@ -4,6 +4,7 @@ import { loadCatalog } from '../shared/catalog-store';
 import { loadConfig } from '../shared/config';
 import { LabelFields, OcrLine } from '../shared/contract';
 import { defineHandler } from '../shared/handler-kit';
+import { instructionLines } from '../shared/injection';
 import { scoreConfidence } from './core';
 
 const config = loadConfig();
@@ -24,5 +25,14 @@ const Input = z.object({
 
 export const handler = defineHandler('ScoreConfidence', Input, async (input) => {
   const catalog = await loadCatalog({ ddb: ddbClient(), config });
-  return scoreConfidence(input, catalog, config.INTAKE_CONFIDENCE_THRESHOLD);
+  const scored = scoreConfidence(input, catalog, config.INTAKE_CONFIDENCE_THRESHOLD);
+  // A label that talks to the model may have steered it to values that agree with each other and with the
+  // catalog (and even appear in the OCR text, inside the instruction): never save those without a person.
+  const suspicious = instructionLines(input.ocrLines);
+  if (suspicious.length === 0) return scored;
+  return {
+    ...scored,
+    decision: 'REVIEW' as const,
+    reviewReasons: [`The label contains text addressed to the reading model ("${suspicious[0].slice(0, 80)}"); check every value against the photo.`, ...scored.reviewReasons],
+  };
 });
