@@ -73,12 +73,26 @@ export async function setIntakeStatus(
   patch: Partial<Omit<IntakeItem, 'intakeId' | 'executionArn'>> & { status: IntakeItem['status'] },
 ): Promise<boolean> {
   const at = now();
-  const values: Record<string, unknown> = { ':me': executionArn, ':at': at };
-  const names: Record<string, string> = {};
-  const sets = ['executionArn = :me', 'updatedAt = :at', 'startedAt = if_not_exists(startedAt, :at)'];
   const terminal = patch.status !== 'PROCESSING' && patch.status !== 'IN_REVIEW';
-  const full = { ...patch, ...(terminal ? { finishedAt: at } : {}) };
-  for (const [k, v] of Object.entries(full)) {
+  return updateIf(ddb, {
+    table: config.INTAKES_TABLE,
+    key: { intakeId },
+    patch: { ...patch, ...(terminal ? { finishedAt: at } : {}) },
+    sets: ['executionArn = :me', 'updatedAt = :at', 'startedAt = if_not_exists(startedAt, :at)'],
+    values: { ':me': executionArn, ':at': at },
+    condition: 'attribute_not_exists(intakeId) OR executionArn = :me',
+  });
+}
+
+/** SET each defined key of `patch` (after any fixed clauses) if `condition` holds; false when it does not. */
+async function updateIf(
+  ddb: DynamoDBDocumentClient,
+  input: { table: string; key: Record<string, unknown>; patch: Record<string, unknown>; sets: string[]; names?: Record<string, string>; values: Record<string, unknown>; condition: string },
+): Promise<boolean> {
+  const names = { ...input.names };
+  const values = { ...input.values };
+  const sets = [...input.sets];
+  for (const [k, v] of Object.entries(input.patch)) {
     if (v === undefined) continue;
     names[`#${k}`] = k;
     values[`:${k}`] = v;
@@ -87,11 +101,11 @@ export async function setIntakeStatus(
   try {
     await ddb.send(
       new UpdateCommand({
-        TableName: config.INTAKES_TABLE,
-        Key: { intakeId },
+        TableName: input.table,
+        Key: input.key,
         UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_not_exists(intakeId) OR executionArn = :me',
-        ExpressionAttributeNames: names,
+        ConditionExpression: input.condition,
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: values,
       }),
     );
@@ -267,31 +281,15 @@ export async function transitionReview(
   to: ReviewStatus,
   patch: Record<string, unknown> = {},
 ): Promise<boolean> {
-  const names: Record<string, string> = { '#s': 'status' };
-  const values: Record<string, unknown> = { ':from': from, ':to': to };
-  const sets = ['#s = :to'];
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === undefined) continue;
-    names[`#${k}`] = k;
-    values[`:${k}`] = v;
-    sets.push(`#${k} = :${k}`);
-  }
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: config.REVIEWS_TABLE,
-        Key: { reviewId },
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: '#s = :from',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return updateIf(ddb, {
+    table: config.REVIEWS_TABLE,
+    key: { reviewId },
+    patch,
+    sets: ['#s = :to'],
+    names: { '#s': 'status' },
+    values: { ':from': from, ':to': to },
+    condition: '#s = :from',
+  });
 }
 
 export async function listLearnedProducts(deps: TableDeps): Promise<CatalogEntry[]> {
