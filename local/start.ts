@@ -101,7 +101,7 @@ export async function startCommand(opts: {
       const { executionArn } = await stack.submitPhoto(name, readFileSync(join(SAMPLES_DIR, name)));
       stack
         .waitForOutcome(executionArn)
-        .then((o) => process.stdout.write(`  sample ${name}: ${o.status}${o.status === 'IN_REVIEW' ? ` — review it at ${url}/reviews/${o.reviewId}` : ''}\n`))
+        .then((o) => process.stdout.write(`  sample ${name}: ${o.status}${o.status === 'IN_REVIEW' ? ` — review it at ${url}/#/reviews/${o.reviewId}` : ''}\n`))
         .catch(() => undefined);
     }
   }
