@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve, sep } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
@@ -201,7 +201,38 @@ export class LocalStack {
       }
     });
     await engine.recover();
+    const started = await stack.reconcileUploads();
+    if (started) log(`started ${started} run(s) for uploads that arrived while the stack was down`);
     return stack;
+  }
+
+  /**
+   * Uploads stored under `incoming/` whose event was lost (the process died between storing the object and
+   * starting its run) get their run now. In AWS, EventBridge's retries and dead-letter queue cover this.
+   */
+  async reconcileUploads(): Promise<number> {
+    let started = 0;
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await s3Client().send(new ListObjectsV2Command({ Bucket: this.config.INTAKE_BUCKET, Prefix: 'incoming/', ContinuationToken }));
+      for (const o of page.Contents ?? []) {
+        const event = objectCreatedEvent({ bucket: this.config.INTAKE_BUCKET, key: o.Key!, size: o.Size, etag: o.ETag?.replace(/"/g, ''), time: o.LastModified });
+        const executionArn = this.executionArnOf(executionNameOf(intakeIdOf(event, '')));
+        const known = await this.engine.describeExecution({ executionArn }).then(
+          () => true,
+          (err: Error) => {
+            if (err.name === 'ExecutionDoesNotExist') return false;
+            throw err;
+          },
+        );
+        if (!known) {
+          await this.deliverEvent(event);
+          started++;
+        }
+      }
+      ContinuationToken = page.NextContinuationToken;
+    } while (ContinuationToken);
+    return started;
   }
 
   /** Start the run for an S3 event, as the EventBridge rule does in AWS. Redelivery returns the same run. */
