@@ -230,3 +230,163 @@ export async function prepareForOcr(image: Buffer, opts: PrepOptions = {}): Prom
   };
   return { buffer, width, height, toSource, scaleFactor: scale, region };
 }
+
+/** A region of the prepared image whose text the page pass tends to miss: a badge, a framed value or a white box in a banner. */
+export interface TextBox {
+  kind: 'badge' | 'frame' | 'hole';
+  /** Pixels of the prepared image: the inside of the box, frame or fill excluded. */
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+const BOX_ANALYSIS_EDGE = 800;
+
+/**
+ * Boxes with text on labels: filled badges (grade, pack size: light text on a dark or coloured fill), framed
+ * values (a pack size or code inside a drawn rectangle) and light boxes cut out of a dark banner (a catalog
+ * code on a header band). Found from connected regions of ink (pixels darker than Otsu's threshold) in a
+ * downscaled copy; no position or template is assumed, only the geometry of a box around one line of text.
+ */
+export async function findTextBoxes(prepared: { buffer: Buffer; width: number; height: number }, maxBoxes = 8): Promise<TextBox[]> {
+  const k = Math.min(1, BOX_ANALYSIS_EDGE / Math.max(prepared.width, prepared.height));
+  const { data, info } = await sharp(prepared.buffer)
+    .greyscale()
+    .resize(Math.max(1, Math.round(prepared.width * k)), Math.max(1, Math.round(prepared.height * k)))
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const W = info.width;
+  const H = info.height;
+  const long = Math.max(W, H);
+  const t = otsu(data);
+  const ink = new Uint8Array(W * H);
+  for (let i = 0; i < W * H; i++) ink[i] = data[i] < t ? 1 : 0;
+  const comps = components(ink, W, H, 1);
+  const boxes: (TextBox & { area: number })[] = [];
+  const minH = long * 0.018;
+  const toPrep = (x0: number, y0: number, x1: number, y1: number, inset: number, kind: TextBox['kind']) => {
+    const l = (x0 + inset) / k;
+    const tp = (y0 + inset) / k;
+    const w = (x1 - x0 + 1 - 2 * inset) / k;
+    const h = (y1 - y0 + 1 - 2 * inset) / k;
+    if (w < 8 || h < 8) return;
+    boxes.push({ kind, left: Math.round(l), top: Math.round(tp), width: Math.round(w), height: Math.round(h), area: w * h });
+  };
+  for (const c of comps) {
+    const w = c.maxX - c.minX + 1;
+    const h = c.maxY - c.minY + 1;
+    if (h < minH || w < h * 1.1) continue;
+    const fill = c.count / (w * h);
+    if (fill >= 0.55) {
+      // A filled region: a one-line badge is read whole; a taller band (header) is searched for light boxes in it.
+      const holes = h <= long * 0.2 ? components(ink, W, H, 0, c) : [];
+      // Light letters inside the fill: at least two glyph-sized light regions not touching the edge (a bold
+      // letter's counters are smaller or fewer).
+      const glyphs = holes.filter((o) => o.minX > c.minX && o.maxX < c.maxX && o.minY > c.minY && o.maxY < c.maxY && o.maxY - o.minY + 1 >= h * 0.3 && o.maxY - o.minY + 1 <= h * 0.85);
+      // A badge is a rectangle (maybe with rounded corners): ink near all four corners, unlike merged bold digits.
+      const ci = Math.max(1, Math.round(h * 0.08));
+      const corners = [
+        [c.minX + ci, c.minY + ci],
+        [c.maxX - ci, c.minY + ci],
+        [c.minX + ci, c.maxY - ci],
+        [c.maxX - ci, c.maxY - ci],
+      ].every(([x, y]) => ink[y * W + x] === 1);
+      if (h <= long * 0.07 && w <= long * 0.45 && fill < 0.97 && glyphs.length >= 2 && corners) toPrep(c.minX, c.minY, c.maxX, c.maxY, 1, 'badge');
+      {
+        for (const o of holes) {
+          const ow = o.maxX - o.minX + 1;
+          const oh = o.maxY - o.minY + 1;
+          if (o.minX <= c.minX || o.maxX >= c.maxX || o.minY <= c.minY || o.maxY >= c.maxY) continue;
+          if (oh < Math.max(minH, h * 0.3) || ow < oh * 1.5 || o.count / (ow * oh) < 0.6) continue;
+          toPrep(o.minX, o.minY, o.maxX, o.maxY, 1, 'hole');
+        }
+      }
+    } else if (fill <= 0.45 && h <= long * 0.1 && w <= long * 0.4) {
+      // A drawn frame: ink along all four sides, text inside.
+      const side = (x0: number, y0: number, dx: number, dy: number, n: number) => {
+        let hit = 0;
+        for (let s = Math.floor(n * 0.15); s < Math.ceil(n * 0.85); s++) {
+          let any = 0;
+          for (let d = 0; d < 3; d++) {
+            const x = x0 + dx * s + dy * d * (x0 === c.maxX ? -1 : 1);
+            const y = y0 + dy * s + dx * d * (y0 === c.maxY ? -1 : 1);
+            if (x >= 0 && y >= 0 && x < W && y < H && ink[y * W + x]) any = 1;
+          }
+          hit += any;
+        }
+        return hit / Math.max(1, Math.ceil(n * 0.85) - Math.floor(n * 0.15));
+      };
+      const cover = Math.min(side(c.minX, c.minY, 1, 0, w), side(c.minX, c.maxY, 1, 0, w), side(c.minX, c.minY, 0, 1, h), side(c.maxX, c.minY, 0, 1, h));
+      if (cover < 0.9) continue;
+      const inset = Math.max(2, Math.round(h * 0.12));
+      toPrep(c.minX, c.minY, c.maxX, c.maxY, inset, 'frame');
+    }
+  }
+  return boxes
+    .sort((a, b) => b.area - a.area)
+    .slice(0, maxBoxes)
+    .map(({ area: _area, ...b }) => b);
+}
+
+function otsu(px: Uint8Array | Buffer): number {
+  const hist = new Array<number>(256).fill(0);
+  for (let i = 0; i < px.length; i++) hist[px[i]]++;
+  let sum = 0;
+  for (let i = 0; i < 256; i++) sum += i * hist[i];
+  let sumB = 0;
+  let wB = 0;
+  let best = 0;
+  let thr = 128;
+  for (let i = 0; i < 256; i++) {
+    wB += hist[i];
+    if (!wB) continue;
+    const wF = px.length - wB;
+    if (!wF) break;
+    sumB += i * hist[i];
+    const mB = sumB / wB;
+    const mF = (sum - sumB) / wF;
+    const between = wB * wF * (mB - mF) * (mB - mF);
+    if (between > best) {
+      best = between;
+      thr = i + 1;
+    }
+  }
+  return thr;
+}
+
+/** 4-connected components of pixels equal to `value`, optionally only inside a bounding box. */
+function components(mask: Uint8Array, W: number, H: number, value: number, within?: { minX: number; minY: number; maxX: number; maxY: number }) {
+  const x0 = within?.minX ?? 0;
+  const y0 = within?.minY ?? 0;
+  const x1 = within?.maxX ?? W - 1;
+  const y1 = within?.maxY ?? H - 1;
+  const seen = new Uint8Array(W * H);
+  const out: { minX: number; minY: number; maxX: number; maxY: number; count: number }[] = [];
+  const stack: number[] = [];
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const i = y * W + x;
+      if (seen[i] || mask[i] !== value) continue;
+      const c = { minX: x, minY: y, maxX: x, maxY: y, count: 0 };
+      seen[i] = 1;
+      stack.push(i);
+      while (stack.length) {
+        const j = stack.pop()!;
+        const px = j % W;
+        const py = (j - px) / W;
+        c.count++;
+        if (px < c.minX) c.minX = px;
+        if (px > c.maxX) c.maxX = px;
+        if (py < c.minY) c.minY = py;
+        if (py > c.maxY) c.maxY = py;
+        if (px > x0 && !seen[j - 1] && mask[j - 1] === value) (seen[j - 1] = 1), stack.push(j - 1);
+        if (px < x1 && !seen[j + 1] && mask[j + 1] === value) (seen[j + 1] = 1), stack.push(j + 1);
+        if (py > y0 && !seen[j - W] && mask[j - W] === value) (seen[j - W] = 1), stack.push(j - W);
+        if (py < y1 && !seen[j + W] && mask[j + W] === value) (seen[j + W] = 1), stack.push(j + W);
+      }
+      out.push(c);
+    }
+  }
+  return out;
+}

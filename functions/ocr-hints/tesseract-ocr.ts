@@ -4,7 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { createWorker, OEM, PSM, type Worker, type Line, type Word } from 'tesseract.js';
 import type { OcrLine } from '../shared/contract';
-import { prepareForOcr, type PreparedImage } from './image-prep';
+import { findTextBoxes, prepareForOcr, type PreparedImage, type TextBox } from './image-prep';
 
 /** The traineddata variants shipped in node_modules; `best_int` is what tesseract.js itself uses for LSTM. */
 const LANGS = ['eng', 'kor'] as const;
@@ -39,10 +39,12 @@ export interface TesseractOcrOptions {
    * clean labels and nothing on photos for ~+1 s per label, and lost a pack size on the sample label; see docs/accuracy.md.
    */
   maxRereads?: number;
+  /** Read at most this many boxed values (badges, framed values, light boxes in banners) on their own (default 6; 0: off). */
+  maxBoxes?: number;
 }
 
 /** Bump when OCR output changes, so caches of OCR lines keyed by image are not reused across versions. */
-export const OCR_VERSION = 'prep2-reread0';
+export const OCR_VERSION = 'prep2-reread0-boxes1';
 
 /** A line whose mean word confidence is below this is re-read on its own (second pass). */
 const WEAK_LINE_CONF = 80;
@@ -84,6 +86,9 @@ export class TesseractOcr {
         tessedit_pageseg_mode: PSM.SPARSE_TEXT,
         preserve_interword_spaces: '1',
         user_defined_dpi: '300',
+        // tesseract's tprintf diagnostics ("Detected 240 diacritics", …) go to stderr unless a debug file is set:
+        // send them nowhere (the wasm file system has /dev/null), so CLI, eval and bench output stay clean.
+        debug_file: '/dev/null',
       });
       return worker;
     })();
@@ -108,7 +113,32 @@ export class TesseractOcr {
     const lines: Line[] = [];
     for (const block of data.blocks ?? []) for (const para of block.paragraphs) lines.push(...para.lines);
     const reread = await this.rereadWeakLines(worker, prepared, lines);
-    return reread.flatMap((l) => this.toOcrLines(l, prepared)).filter((l) => l.text.length > 0);
+    const boxed = await this.readBoxes(worker, prepared);
+    const merged = mergeBoxReads(reread, boxed);
+    return merged.flatMap((l) => this.toOcrLines(l, prepared)).filter((l) => l.text.length > 0);
+  }
+
+  /**
+   * Boxed values (grade badges, pack sizes and codes in frames or in light boxes on a banner) are what the page
+   * pass misses: mixed polarity and frame lines confuse its layout analysis. Each box is read alone: cropped
+   * inside its frame, binarised (Otsu), turned dark-on-light, scaled to ~BOX_TEXT_PX tall and read as one line.
+   */
+  private async readBoxes(worker: Worker, prepared: PreparedImage): Promise<Line[]> {
+    const budget = this.options.maxBoxes ?? 6;
+    if (budget <= 0) return [];
+    const boxes = await findTextBoxes(prepared, budget);
+    if (boxes.length === 0) return [];
+    const out: Line[] = [];
+    await worker.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_LINE });
+    try {
+      for (const b of boxes) {
+        const line = await readOneBox(worker, prepared, b);
+        if (line) out.push(line);
+      }
+    } finally {
+      await worker.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT });
+    }
+    return out;
   }
 
   /**
@@ -217,6 +247,94 @@ export class TesseractOcr {
 }
 
 const PAD = 12;
+/** Height a boxed single line is scaled to before it is read (its letters then run ~45–60 px). */
+const BOX_TEXT_PX = 80;
+/** A box read is kept only at this word confidence or more (tesseract scores short upper-case words like `EP` ~55 even when right). */
+const BOX_MIN_CONF = 45;
+
+async function readOneBox(worker: Worker, prepared: PreparedImage, b: TextBox): Promise<Line | undefined> {
+  const k = Math.max(0.25, Math.min(4, BOX_TEXT_PX / b.height));
+  const { data: px, info } = await sharp(prepared.buffer)
+    .extract({ left: b.left, top: b.top, width: Math.min(b.width, prepared.width - b.left), height: Math.min(b.height, prepared.height - b.top) })
+    .greyscale()
+    .resize(Math.max(8, Math.round(b.width * k)), Math.max(8, Math.round(b.height * k)), { kernel: 'lanczos3' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const t = otsuThreshold(px);
+  let dark = 0;
+  for (let i = 0; i < px.length; i++) if (px[i] < t) dark++;
+  // The background is the majority: make it white, the text black.
+  const invert = dark > px.length / 2;
+  const bin = Buffer.alloc(px.length);
+  for (let i = 0; i < px.length; i++) bin[i] = (px[i] < t) !== invert ? 0 : 255;
+  const buf = await sharp(bin, { raw: { width: info.width, height: info.height, channels: 1 } })
+    .extend({ top: PAD * 2, bottom: PAD * 2, left: PAD * 2, right: PAD * 2, background: '#ffffff' })
+    .png()
+    .toBuffer();
+  const { data } = await worker.recognize(buf, {}, { blocks: true, text: false });
+  const words: Word[] = [];
+  for (const block of data.blocks ?? []) for (const para of block.paragraphs) for (const ln of para.lines) words.push(...ln.words);
+  const kept = words.filter((w) => w.text.trim() && /[\p{L}\p{N}]/u.test(w.text));
+  if (kept.length === 0) return undefined;
+  const conf = kept.reduce((s, w) => s + w.confidence * w.text.length, 0) / kept.reduce((s, w) => s + w.text.length, 0);
+  if (conf < BOX_MIN_CONF || kept.reduce((s, w) => s + w.text.replace(/[^\p{L}\p{N}]/gu, '').length, 0) < 2) return undefined;
+  const back = (bb: { x0: number; y0: number; x1: number; y1: number }) => ({
+    x0: b.left + (bb.x0 - PAD * 2) / k,
+    y0: b.top + (bb.y0 - PAD * 2) / k,
+    x1: b.left + (bb.x1 - PAD * 2) / k,
+    y1: b.top + (bb.y1 - PAD * 2) / k,
+  });
+  const ws = kept.map((w) => ({ ...w, bbox: back(w.bbox) }));
+  return {
+    text: ws.map((w) => w.text).join(' '),
+    confidence: conf,
+    words: ws,
+    bbox: { x0: Math.min(...ws.map((w) => w.bbox.x0)), y0: Math.min(...ws.map((w) => w.bbox.y0)), x1: Math.max(...ws.map((w) => w.bbox.x1)), y1: Math.max(...ws.map((w) => w.bbox.y1)) },
+  } as unknown as Line;
+}
+
+function otsuThreshold(px: Buffer): number {
+  const hist = new Array<number>(256).fill(0);
+  for (let i = 0; i < px.length; i++) hist[px[i]]++;
+  let sum = 0;
+  for (let i = 0; i < 256; i++) sum += i * hist[i];
+  let sumB = 0;
+  let wB = 0;
+  let best = 0;
+  let thr = 128;
+  for (let i = 0; i < 256; i++) {
+    wB += hist[i];
+    if (!wB) continue;
+    const wF = px.length - wB;
+    if (!wF) break;
+    sumB += i * hist[i];
+    const between = wB * wF * (sumB / wB - (sum - sumB) / wF) ** 2;
+    if (between > best) {
+      best = between;
+      thr = i + 1;
+    }
+  }
+  return thr;
+}
+
+/**
+ * Box reads join the page lines. A page line that lies mostly inside read boxes and is less confident (the
+ * garbled reading of the same boxes) is dropped; a box read whose text a more confident page line already holds is dropped.
+ */
+export function mergeBoxReads(lines: Line[], boxed: Line[]): Line[] {
+  if (boxed.length === 0) return lines;
+  const area = (b: { x0: number; y0: number; x1: number; y1: number }) => Math.max(0, b.x1 - b.x0) * Math.max(0, b.y1 - b.y0);
+  const inter = (a: { x0: number; y0: number; x1: number; y1: number }, b: { x0: number; y0: number; x1: number; y1: number }) =>
+    Math.max(0, Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0)) * Math.max(0, Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0));
+  const squash = (t: string) => t.replace(/\s+/g, '').toLowerCase();
+  const keptBoxes = boxed.filter((bx) => !lines.some((l) => l.confidence >= bx.confidence && inter(l.bbox, bx.bbox) > 0.5 * area(bx.bbox) && squash(l.text).includes(squash(bx.text))));
+  const out = lines.filter((l) => {
+    const covered = keptBoxes.reduce((s, bx) => s + inter(l.bbox, bx.bbox), 0);
+    const weaker = keptBoxes.some((bx) => inter(l.bbox, bx.bbox) > 0 && bx.confidence > l.confidence);
+    return !(weaker && covered > 0.3 * area(l.bbox));
+  });
+  return [...out, ...keptBoxes];
+}
 
 /** Words of two readings of the same crop: the more confident reading of each spot, left to right. */
 function mergeWords(words: Word[]): Word[] {
