@@ -259,3 +259,19 @@ describe('catalog-number repair by the manufacturer pattern', () => {
     expect(repairToPattern('XYZ', ['\\d{4}-\\d{4}'])).toBeUndefined();
   });
 });
+
+describe('offline reader: pack size in large type', () => {
+  const body = [L('Sodium chloride', 40, 60, 40), L('CAS No. 7647-14-5', 40, 120), L('Lot No. L2301234', 40, 150), L('M.W. 58.44', 40, 180)];
+  it('reads a lone large "2509" (g read as 9) as 250 g, with the repair in the evidence and lowered confidence', async () => {
+    const r = await reader.read(input([...body, L('2509', 600, 20, 44)]));
+    expect((r.candidate as Record<string, unknown>).quantity).toEqual({ value: 250, unit: 'g' });
+    expect(r.evidence?.quantity).toMatch(/read as 'g'/);
+    expect(r.selfConfidence?.quantity ?? 1).toBeLessThan(0.7);
+  });
+  it('leaves body-size numbers, non-pack numbers and numbers inside text alone', async () => {
+    for (const t of [L('2509', 600, 20, 20), L('2309', 600, 20, 44), L('Code 2509', 600, 20, 44)]) {
+      const r = await reader.read(input([...body, t]));
+      expect((r.candidate as Record<string, unknown>).quantity).toBeUndefined();
+    }
+  });
+});

@@ -51,6 +51,9 @@ interface KeyedValue {
 const clamp = (x: number) => Math.max(0, Math.min(0.99, Math.round(x * 100) / 100));
 
 /** Confidence from OCR confidence (0..100) and how the value was located. */
+/** Gram pack sizes reagents are sold in (a large lone "2509" is 250 g, not a number). */
+const GRAM_PACKS = [1, 5, 10, 25, 50, 100, 125, 250, 500];
+
 function conf(line: Line, factor: number): number {
   return clamp((0.55 + 0.45 * Math.min(1, line.conf / 95)) * factor);
 }
@@ -188,6 +191,20 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
       .flatMap((l) => findQuantities(l.text).map((q) => ({ q, l })))
       .sort((a, b) => b.l.h - a.l.h);
     if (qs[0]) fields.quantity = { value: qs[0].q.value, confidence: conf(qs[0].l, 0.85), evidence: evidenceOf(qs[0].l, 'number with unit') };
+  }
+  if (!fields.quantity) {
+    // A pack size in large type printed alone ("250g" in a box, "100 g" beside the hazard pictograms): tesseract
+    // reads the big "g" as 9, q or 0 ("2509", "100 0"). Taken only when the line is that one token, in type
+    // larger than the body text, and the number is a pack size grams are sold in.
+    const heights = lines.map((l) => l.h).sort((a, b) => a - b);
+    const body = heights[Math.floor(heights.length / 2)] ?? 0;
+    for (const l of [...lines].sort((a, b) => b.h - a.h)) {
+      if (l.h < body * 1.25) break;
+      const m = /^(\d{1,3})(?:([9q])|\s([9q0]))$/.exec(l.text.trim());
+      if (!m || !GRAM_PACKS.includes(Number(m[1]))) continue;
+      fields.quantity = { value: { value: Number(m[1]), unit: 'g' }, confidence: conf(l, 0.6), evidence: evidenceOf(l, `large-type pack size, '${m[2] ?? m[3]}' read as 'g'`) };
+      break;
+    }
   }
   if (!fields.molecularWeight) {
     for (const l of lines) {
