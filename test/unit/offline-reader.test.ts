@@ -275,3 +275,11 @@ describe('offline reader: pack size in large type', () => {
     }
   });
 });
+
+describe('offline reader: Korean name of an identified entry', () => {
+  it('spells a Hangul name split over a row, with a lost final consonant, as the catalog Korean name of the entry the CAS identifies', async () => {
+    const r = await reader.read(input([L('Sodium chloride', 40, 60, 40), L('염화', 40, 110, 30), L('나트루', 200, 110, 30), L('CAS No. 7647-14-5', 40, 160), L('Lot No. L2301234', 40, 190)]));
+    expect((r.candidate as Record<string, unknown>).productNameKo).toBe('염화나트륨');
+    expect(r.evidence?.productNameKo).toMatch(/catalog Korean name/);
+  });
+});

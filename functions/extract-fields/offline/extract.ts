@@ -469,6 +469,18 @@ function normalizedLen(s: string): number {
   return s.replace(/[^\p{L}\p{N}]/gu, '').length;
 }
 
+function levenshtein(a: string, b: string): number {
+  const A = [...a];
+  const B = [...b];
+  let prev = Array.from({ length: B.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= A.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= B.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (A[i - 1] === B[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[B.length];
+}
+
 const KO_STOP = /위험|경고|주의|용량|순도|분자|제조|제품|번호|유효|기간|시약|연구|화학|주식|회사|\(주\)|공업|약품|보관|사용|함량|등급|코드|번호|신호어|그림/;
 
 function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | undefined, nameLine: Line | undefined, keyLines: Set<Line>): Found<string> | undefined {
@@ -488,6 +500,20 @@ function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | u
     const koNames = [entry.nameKo, ...(entry.synonymsKo ?? [])].filter((x): x is string => !!x);
     const m = catalog.searchName(text, 5, 0.6).find((x) => x.entry === entry && koNames.includes(x.matched));
     if (m) return { value: m.matched, confidence: conf(best, m.score >= 0.99 ? 0.97 : 0.9), evidence: evidenceOf(best, `catalog Korean name "${m.matched}"`) };
+    // The English name/CAS already identify the entry: a Hangul line (with the rest of its row, where a long name
+    // is split) that is a near spelling of the entry's Korean name is that name, small print having lost
+    // final consonants or syllables. The catalog spelling is the printed one.
+    const row = cands.filter((l) => Math.abs(l.cy - best.cy) < best.h * 0.6).sort((a, b) => a.left - b.left);
+    const readings = [text, row.map((l) => l.text.replace(/\s+/g, '')).join('')];
+    let fuzzy: { name: string; sim: number } | undefined;
+    for (const name of koNames) {
+      const target = name.replace(/\s+/g, '');
+      for (const r of readings) {
+        const sim = 1 - levenshtein(r, target) / Math.max(r.length, target.length);
+        if (sim >= 0.6 && (!fuzzy || sim > fuzzy.sim)) fuzzy = { name, sim };
+      }
+    }
+    if (fuzzy) return { value: fuzzy.name, confidence: conf(best, 0.8), evidence: evidenceOf(best, `near spelling (${fuzzy.sim.toFixed(2)}) of the catalog Korean name "${fuzzy.name}" of the identified entry`) };
   }
   const exact = catalog.findNamesInText(text)[0];
   if (exact && hasHangul(exact.matched)) return { value: exact.matched, confidence: conf(best, 0.9), evidence: evidenceOf(best, 'catalog Korean name') };
