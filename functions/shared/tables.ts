@@ -226,16 +226,19 @@ export interface ReviewItem {
  * same review id then gets the new token, as long as nobody has decided it yet.
  */
 export async function putReview({ ddb, config }: TableDeps, item: ReviewItem): Promise<boolean> {
+  return putIf(ddb, {
+    TableName: config.REVIEWS_TABLE,
+    Item: item,
+    ConditionExpression: 'attribute_not_exists(reviewId) OR #s = :pending',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':pending': 'PENDING' },
+  });
+}
+
+/** A conditional put; false (nothing written) when the condition does not hold. */
+async function putIf(ddb: DynamoDBDocumentClient, input: ConstructorParameters<typeof PutCommand>[0]): Promise<boolean> {
   try {
-    await ddb.send(
-      new PutCommand({
-        TableName: config.REVIEWS_TABLE,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(reviewId) OR #s = :pending',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':pending': 'PENDING' },
-      }),
-    );
+    await ddb.send(new PutCommand(input));
     return true;
   } catch (err) {
     if (isConditionFailure(err)) return false;
@@ -298,17 +301,5 @@ export async function listLearnedProducts(deps: TableDeps): Promise<CatalogEntry
 
 /** Add a product learned from an approved review; an existing entry for the CAS is kept. */
 export async function addLearnedProduct({ ddb, config }: TableDeps, entry: CatalogEntry): Promise<boolean> {
-  try {
-    await ddb.send(
-      new PutCommand({
-        TableName: config.CATALOG_TABLE,
-        Item: entry,
-        ConditionExpression: 'attribute_not_exists(cas)',
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return putIf(ddb, { TableName: config.CATALOG_TABLE, Item: entry, ConditionExpression: 'attribute_not_exists(cas)' });
 }
