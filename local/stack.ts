@@ -41,7 +41,7 @@ export interface StackOptions {
   readonly dataDir: string;
   /** Keep DynamoDB in memory (tests). @default false */
   readonly ephemeral?: boolean;
-  /** @default 8 */
+  /** Runs executing at once (runs waiting on a review do not count). @default INTAKE_MAX_CONCURRENCY or 8 */
   readonly maxConcurrentExecutions?: number;
   /** @default 3 */
   readonly maxExtractAttempts?: number;
@@ -139,7 +139,11 @@ export class LocalStack {
 
     // The engine store's lock comes first: it is what makes this process the data folder's one owner.
     const store = options.memoryEngine ? new MemoryStore() : new FileStore(join(dataDir, 'engine'));
-    const engine = new StepFunctionsEngine({ store, maxConcurrentExecutions: options.maxConcurrentExecutions ?? 8 });
+    const concurrency = options.maxConcurrentExecutions ?? Number(process.env.INTAKE_MAX_CONCURRENCY ?? 8);
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new ConfigError(`INTAKE_MAX_CONCURRENCY must be a whole number of at least 1, got "${process.env.INTAKE_MAX_CONCURRENCY}".`);
+    }
+    const engine = new StepFunctionsEngine({ store, maxConcurrentExecutions: concurrency });
     await engine.ready;
 
     const dynamo = dynalite({ path: options.ephemeral ? undefined : join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
