@@ -28,7 +28,15 @@ const FIELD_KEYWORDS: Partial<Record<FieldName, RegExp>> = {
   molecularWeight: /\b(M\.?\s?W\.?|mol\.?\s*wt|F\.?\s?W\.?)\b|분자량|分子量/i,
   expiryDate: /\b(exp(iry|\.)?|use\s*by|best\s*before)\b|유효기간|使用期限/i,
   purity: /\b(assay|purity)\b|순도|含量/i,
+  formula: /\b(formula|M\.\s?F\.|mol\.?\s*formula)|분자식|化学式|組成式/i,
 };
+
+/**
+ * Grade words a label prints on their own (a badge, a line under the name); when one is printed and no grade was
+ * read, the grade was missed. Two-letter codes count only in capitals and standing alone on their line.
+ */
+const GRADE_WORDS = /\b(anhydrous|puriss|purum|for analysis|p\.\s?a\.|extra pure|ACS reagent|reagent ?plus|spectrophotometric|HPLC|LC-?MS|EMSURE|EMPLURA|EMPARTA|SUPRAPUR|LiChrosolv|CHROMASOLV|BioReagent|special grade|guaranteed reagent)\b|특급|일급|1급/i;
+const GRADE_CODES = /^\W*(GR|EP|CP|AR|LR|USP|BP|ACS)\W*$/;
 
 /** Pack sizes reagents are sold in; anything else is more likely a misread digit or decimal point. */
 const STANDARD_PACKS: Record<string, number[]> = {
@@ -49,9 +57,93 @@ const WIDE_TOKEN = 0.7;
 function lostCharacter(line: OcrLine, q: { value: number; unit: string }): boolean {
   const text = line.text.trim();
   const m = /^(\d+)\s?(mL|L|g|kg|mg)$/i.exec(text);
-  if (!m || Number(m[1]) !== q.value || m[2].toLowerCase() !== q.unit.toLowerCase() || /\s/.test(text)) return false;
+  // A decimal point can only be lost between two digits ('2.5L' → '25L'); '1L' has nowhere to lose one.
+  if (!m || m[1].length < 2 || Number(m[1]) !== q.value || m[2].toLowerCase() !== q.unit.toLowerCase() || /\s/.test(text)) return false;
   const h = line.box?.height ?? 0;
   return h > 0 && line.box.width / h / text.length > WIDE_TOKEN;
+}
+
+
+/**
+ * OCR confidence (0..100) of the most confident line that prints `value` (squashed comparison), or undefined
+ * when no single line prints it. Line confidence is tesseract's mean word confidence: the closest thing to
+ * character confidence the OCR contract carries.
+ */
+function lineConfidence(value: string, lines: OcrLine[]): number | undefined {
+  const v = squash(value);
+  if (!v) return undefined;
+  let best: number | undefined;
+  for (const l of lines) if (squash(l.text).includes(v)) best = Math.max(best ?? 0, l.confidence);
+  return best;
+}
+
+/** Characters OCR confuses with one another (0/O/D/Q, 1/I/l, 5/S, 8/B, 2/Z, 6/G, T/7, 4/A). */
+const LOOKALIKE = /[0ODQ1Il5S8B2Z6GT74A]/;
+/** Below this OCR line confidence a look-alike character in a code is as likely misread as not. */
+const CODE_CONF = 90;
+/** Below this OCR line confidence a catalog-number shape lifts nothing (P3401 for P8401 was read at ~35). */
+const SHAPE_CONF = 70;
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/**
+ * How an ISO date is printed on the label: 'ymd' (year first, unambiguous), 'dmy' / 'mdy' (numeric day and
+ * month both ≤ 12 and different: the order is a guess), 'named' (month as a word), 'ym' (no day printed),
+ * or undefined when no OCR line prints it. Returns the printing line's OCR confidence too.
+ */
+export function datePrinted(iso: string, lines: OcrLine[]): { form: 'ymd' | 'dmy' | 'mdy' | 'named' | 'ym'; conf: number } | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) return undefined;
+  const [y, mo, d] = [m[1], Number(m[2]), Number(m[3])];
+  const yy = y.slice(2);
+  const num = (n: number) => `0?${n}`;
+  const sep = String.raw`\s*[-./]\s*`;
+  const b = (re: string) => new RegExp(String.raw`(?<![\d])${re}(?![\d])`, 'i');
+  const mon = String.raw`${MONTHS[mo - 1]}[a-z]*\.?`;
+  const forms: [RegExp, 'ymd' | 'dmy' | 'named' | 'ym'][] = [
+    [b(`${y}${sep}${num(mo)}${sep}${num(d)}`), 'ymd'],
+    [b(`${y}\\s*년\\s*${num(mo)}\\s*월\\s*${num(d)}\\s*일`), 'ymd'],
+    [b(`${num(d)}${sep}${num(mo)}${sep}(?:${y}|${yy})`), 'dmy'],
+    [b(`${num(d)}\\s*${mon}\\s*,?\\s*${y}`), 'named'],
+    [b(`${mon}\\s*${num(d)}\\s*,?\\s*${y}`), 'named'],
+    [b(`${y}${sep}${num(mo)}`), 'ym'],
+    [b(`${num(mo)}${sep}${y}`), 'ym'],
+    [b(`${mon}\\s*${y}`), 'ym'],
+  ];
+  for (const [re, form] of forms) {
+    const hit = lines.filter((l) => re.test(l.text));
+    if (!hit.length) continue;
+    const conf = Math.max(...hit.map((l) => l.confidence));
+    if (form === 'dmy' && d <= 12 && d !== mo) return { form: 'dmy', conf };
+    return { form, conf };
+  }
+  // Month-first numeric dates (US): only when the day-first reading did not match.
+  if (d <= 31 && lines.some((l) => b(`${num(mo)}${sep}${num(d)}${sep}(?:${y}|${yy})`).test(l.text))) {
+    return { form: 'mdy', conf: 0 };
+  }
+  return undefined;
+}
+
+/** Trademarked grade names are printed with ® or ™; without one, the OCR probably lost it. */
+const TRADEMARK_GRADES = /\b(emsure|emplura|emparta|reagentplus|suprapur|ultrapur|uvasol|lichrosolv|lichropur|chromasolv|bioreagent|bioultra|sigmaultra|hipersolv|normapur|rectapur)\b/i;
+
+/**
+ * The text printed right after a grade on its line, when it looks like more grade words ("EMSURE® ACS,ISO,
+ * Reag. Ph Eur" read as "EMSURE® ACS"): a purity ("99.8% min.", "≥99%") or nothing is fine.
+ */
+function gradeContinues(grade: string, lines: OcrLine[]): string | undefined {
+  const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
+  const g = flat(grade).toLowerCase();
+  for (const l of lines) {
+    const t = flat(l.text);
+    const i = t.toLowerCase().indexOf(g);
+    if (i < 0) continue;
+    const rest = t.slice(i + g.length).replace(/^[\s,;:/]+/, '');
+    if (!rest) continue;
+    if (/^([<>≥≤=~]|min\.?|max\.?|\d|\(|purity|assay)/i.test(rest)) continue;
+    if (/^[A-Za-z][A-Za-z.\-]*/.test(rest)) return rest.slice(0, 30);
+  }
+  return undefined;
 }
 
 const squash = (s: string) =>
@@ -124,6 +216,8 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
 
     // Shape evidence (a catalog-number pattern, a standard pack size) may lift only a value that is printed.
     let printed = !haveOcr;
+    const ocrConf = haveOcr ? lineConfidence(valueText(field, value), input.ocrLines) : undefined;
+    const dated = field === 'expiryDate' && haveOcr ? datePrinted(value as string, input.ocrLines) : undefined;
     if (haveOcr && field !== 'manufacturer') {
       const seen = foundInText(valueText(field, value), ocrText);
       printed = seen === 'exact';
@@ -134,6 +228,9 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         reasons.push('found in OCR text with one character different');
       } else if (field === 'productName' && entry && nameAgreesWithCas) {
         reasons.push('name not found verbatim in OCR text, but it is the catalog name of the printed CAS');
+      } else if (dated) {
+        printed = true;
+        reasons.push('printed on the label in another date format');
       } else {
         score = Math.min(score, 0.5);
         reasons.push('not found in OCR text');
@@ -169,9 +266,19 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
             score = Math.min(score, 0.3);
             reasons.push(`the printed CAS belongs to ${byCas.name}`);
           } else if (nameAgreesWithCas) score = Math.max(score, 0.97);
+          else {
+            // A known name with no CAS to confirm it may be the start of a longer name ("Zinc" of "Zinc oxide").
+            const n = normalizeName(value as string);
+            const longer = catalog.entries.find((e) => e.cas !== byName.cas && [e.name, ...e.synonyms].some((x) => normalizeName(x).startsWith(`${n} `)));
+            if (longer) {
+              score = Math.min(score, 0.7);
+              reasons.push(`may be the start of a longer name (${longer.name}); no CAS confirms it`);
+            }
+          }
         } else {
-          score = Math.min(score, 0.7);
-          reasons.push(byCas ? `not a catalog name of CAS ${byCas.cas} (${byCas.name})` : 'not in the catalog');
+          // Measured: names the catalog does not know were OCR fragments ("irate tnbasic dihydrate", "D-Man").
+          score = Math.min(score, byCas ? 0.3 : 0.4);
+          reasons.push(byCas ? `not a catalog name of CAS ${byCas.cas} (${byCas.name}): a fragment or misreading?` : 'not in the catalog');
         }
         break;
       }
@@ -181,8 +288,12 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
           score = Math.max(score, 0.95);
           reasons.push('Korean name agrees with the catalog');
         } else if (entry?.nameKo) {
-          score = Math.min(score, 0.6);
+          score = Math.min(score, 0.3);
           reasons.push(`catalog Korean name is ${entry.nameKo}`);
+        } else {
+          // Nothing to check it against: a Hangul line near the name is as often a fragment of other text.
+          score = Math.min(score, 0.4);
+          reasons.push('no catalog Korean name to check it against');
         }
         break;
       }
@@ -222,8 +333,13 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         // The shape says which positions are letters and digits, not that the digits are right (P3401 for P8401
         // fits as well), so it lifts the reader's confidence only to the threshold's neighbourhood, no further.
         if (fits) {
-          if (printed) score = Math.max(score, 0.9);
-          reasons.push(`has the shape of a ${maker!.name} catalog number`);
+          if (printed && (ocrConf ?? 0) >= SHAPE_CONF) {
+            score = Math.max(score, 0.9);
+            reasons.push(`has the shape of a ${maker!.name} catalog number`);
+          } else if (printed) {
+            score = Math.min(score, 0.8);
+            reasons.push(`has the shape of a ${maker!.name} catalog number, but OCR confidence ${Math.round(ocrConf ?? 0)} is low: a digit may be misread`);
+          } else reasons.push(`has the shape of a ${maker!.name} catalog number`);
         } else if (maker?.catalogPatterns.length) {
           score = Math.min(score, 0.8);
           reasons.push(`does not have the shape of a ${maker.name} catalog number`);
@@ -235,10 +351,22 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         // A lost decimal point turns one standard pack into another (2.5 L → 25 L): when the printed token is
         // wider than its characters, a character is probably missing and the pack size is no evidence.
         const lost = input.ocrLines.some((l) => lostCharacter(l, q));
-        if (lost) {
+        const glued = input.ocrLines.some((l) => new RegExp(String.raw`[^\s\w.,:;()]${String(q.value).replace('.', '\\.')}\s?${q.unit}`, 'i').test(l.text));
+        const repaired = /read as/.test(input.extraction?.evidence?.quantity ?? '');
+        if (glued) {
+          score = Math.min(score, 0.6);
+          reasons.push('a stray mark is glued to the number: a digit may be misread or added');
+        } else if (repaired && !printed) {
+          // A large lone '2509' read as 250 g: the unit was repaired, so the printed text does not confirm it.
+          score = Math.min(Math.max(score, 0.75), 0.8);
+          reasons.push('unit repaired from a look-alike character (see evidence)');
+        } else if (lost) {
           score = Math.min(score, 0.7);
           reasons.push('printed wider than the characters read: a decimal point may be lost');
         } else if (STANDARD_PACKS[q.unit]?.includes(q.value)) {
+          // Unlike a catalog-number shape (any digit fits), pack sizes are a small closed set: a misread digit
+          // rarely lands on another one (the lost decimal point and stray marks are checked above), so OCR
+          // confidence does not gate this lift.
           if (printed) score = Math.max(score, 0.9);
           reasons.push('a standard pack size');
         } else {
@@ -250,6 +378,13 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       case 'manufacturer': {
         if (catalog.canonicalManufacturer(value as string) === value) {
           reasons.push('known manufacturer');
+          // Cross-field agreement: the catalog number has this manufacturer's shape, so two printed values agree.
+          const maker = catalog.manufacturers.find((m) => m.name === value);
+          const code = fields.catalogNumber?.replace(/\s+/g, '');
+          if (code && maker?.catalogPatterns.some((p) => new RegExp(`^(?:${p})$`, 'i').test(code))) {
+            score = Math.max(score, 0.93);
+            reasons.push(`the catalog number has the shape of a ${maker.name} catalog number`);
+          }
         } else {
           score = Math.min(score, 0.6);
           reasons.push('not a known manufacturer name');
@@ -261,6 +396,50 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
           score = 0;
           reasons.push('not a real calendar date');
+        } else if (dated?.form === 'dmy' || dated?.form === 'mdy') {
+          score = Math.min(score, 0.7);
+          reasons.push('printed day and month are both ≤ 12: their order is a guess');
+        } else if (dated?.form === 'ym') {
+          score = Math.min(score, 0.85);
+          reasons.push('only year and month are printed: the day is a convention');
+        } else if (dated && dated.conf >= SHAPE_CONF) {
+          score = Math.max(score, 0.95);
+          reasons.push(`date printed with year first or the month in words (OCR confidence ${Math.round(dated.conf)})`);
+        }
+        break;
+      }
+      case 'lotNumber': {
+        // Lots have no catalog or (in data/manufacturers.json) pattern to check against: the score rests on OCR.
+        const lot = String(value);
+        if (/[a-z]/.test(lot)) {
+          score = Math.min(score, 0.6);
+          reasons.push('lower-case letters: lots are printed in capitals, so OCR probably misread it');
+        } else if (LOOKALIKE.test(lot) && (ocrConf ?? 0) < CODE_CONF) {
+          score = Math.min(score, 0.8);
+          reasons.push(`look-alike characters (0/O/D, 1/I, 5/S, 8/B, 2/Z, 6/G, 7/T) read at OCR confidence ${Math.round(ocrConf ?? 0)} < ${CODE_CONF}`);
+        }
+        break;
+      }
+      case 'grade': {
+        const g = String(value);
+        const more = gradeContinues(g, input.ocrLines);
+        if (more) {
+          score = Math.min(score, 0.6);
+          reasons.push(`the label prints more after it ("${more}"): the grade may be cut short`);
+        } else if (TRADEMARK_GRADES.test(g) && !/[®™]/.test(g)) {
+          score = Math.min(score, 0.7);
+          reasons.push('a trademarked grade name without ® or ™: a character may be lost');
+        } else if (printed && (ocrConf ?? 0) >= CODE_CONF - 5) {
+          score = Math.max(score, 0.92);
+          reasons.push(`printed whole at OCR confidence ${Math.round(ocrConf ?? 0)}`);
+        }
+        break;
+      }
+      case 'purity': {
+        const nums = String(value).match(/\d+(?:\.\d+)?/g) ?? [];
+        if (nums.some((n) => Number(n) > 100 || /^0\d/.test(n))) {
+          score = Math.min(score, 0.3);
+          reasons.push('not a plausible percentage (over 100 or a leading zero)');
         }
         break;
       }
@@ -283,6 +462,10 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     const rawText = input.ocrLines.map((l) => l.text).join('\n');
     for (const [field, re] of Object.entries(FIELD_KEYWORDS) as [FieldName, RegExp][]) {
       if (fields[field] === undefined && re.test(rawText)) reviewReasons.push(`The label mentions ${field} but no value was read.`);
+    }
+    if (fields.grade === undefined) {
+      const g = input.ocrLines.find((l) => GRADE_WORDS.test(l.text) || GRADE_CODES.test(l.text));
+      if (g) reviewReasons.push(`The label prints a grade word ("${g.text.trim().slice(0, 40)}") but no grade was read.`);
     }
   } else {
     reviewReasons.push(input.ocrFailed ? 'OCR failed, so no value could be checked against the printed text.' : 'No OCR text to check the values against.');

@@ -1,0 +1,105 @@
+/**
+ * Calibration workbench for functions/score-confidence: runs the same pipeline as measure-offline (validate →
+ * OCR, cached → offline read → score) and prints, per field, every value with its score, whether it is right,
+ * the scorer's last reason and the reader's evidence; then per-record why each record is (not) auto-accepted.
+ *
+ *   npx tsx scripts/calibrate.ts [folder] [--field lotNumber] [--records] [--json FILE]
+ *
+ * Needs the OCR cache of `measure-offline --cache` (it fills it when missing). A yard-stick for reading the
+ * evidence, not a fitter: rules in the scorer must rest on evidence that generalises, never on devset values.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Catalog } from '../functions/shared/catalog';
+import { FIELD_NAMES, type OcrLine } from '../functions/shared/contract';
+import { loadConfig } from '../functions/shared/config';
+import { validateImage } from '../functions/validate-image/core';
+import { OCR_VERSION, TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
+import { createOfflineReader } from '../functions/extract-fields/offline-reader';
+import { validateOutput } from '../functions/validate-output/core';
+import { scoreConfidence } from '../functions/score-confidence/core';
+
+const args = process.argv.slice(2);
+const valued = new Set(['--field', '--json']);
+const folder = args.find((a, i) => !a.startsWith('--') && !valued.has(args[i - 1])) ?? path.join(__dirname, '..', '..', 'shared', 'labels', 'devset');
+const opt = (o: string) => (args.includes(o) ? args[args.indexOf(o) + 1] : undefined);
+const onlyField = opt('--field');
+const jsonFile = opt('--json');
+
+const norm = (v: unknown): string =>
+  String(v)
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[‐‑‒–—―−]/g, '-')
+    .replace(/[～〜∼]/g, '~')
+    .replace(/\s+/g, ' ')
+    .replace(/\s*([-~])\s*/g, '$1')
+    .trim();
+
+function same(field: string, truth: unknown, got: unknown): boolean {
+  if (truth === undefined || got === undefined) return truth === got;
+  if (field === 'quantity') {
+    const a = truth as { value: number; unit: string };
+    const b = got as { value: number; unit: string };
+    return a.value === b.value && a.unit === b.unit;
+  }
+  if (field === 'molecularWeight') return Math.abs(Number(truth) - Number(got)) <= 0.05;
+  return norm(truth) === norm(got);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig({});
+  const limits = { maxBytes: config.INTAKE_MAX_BYTES, maxMegapixels: config.INTAKE_MAX_MEGAPIXELS, minEdgePx: config.INTAKE_MIN_EDGE_PX, normalizedEdgePx: config.INTAKE_NORMALIZED_EDGE_PX };
+  const rows = readFileSync(path.join(folder, 'index.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const catalog = Catalog.shipped();
+  const reader = createOfflineReader(catalog, { ocr: false });
+  const cacheDir = path.join(tmpdir(), 'reagent-intake-ocr-cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const out: unknown[] = [];
+  const recs: string[] = [];
+  for (const [file, template, difficulty] of rows) {
+    const stem = file.replace(/\.[^.]+$/, '');
+    const truth = JSON.parse(readFileSync(path.join(folder, `${stem}.json`), 'utf8')) as Record<string, unknown>;
+    const v = await validateImage(readFileSync(path.join(folder, file)), limits);
+    const cacheFile = path.join(cacheDir, `${v.contentHash}-${OCR_VERSION}.json`);
+    let lines: OcrLine[];
+    if (existsSync(cacheFile)) lines = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    else {
+      lines = await TesseractOcr.shared().recognize(v.normalized);
+      writeFileSync(cacheFile, JSON.stringify(lines));
+    }
+    const result = await reader.read({ image: v.normalized, mediaType: 'image/jpeg', ocrLines: lines, attempt: 1 });
+    const got = result.candidate as Record<string, unknown>;
+    let scored: ReturnType<typeof scoreConfidence> | undefined;
+    try {
+      scored = scoreConfidence({ fields: validateOutput(result).fields, extraction: result, ocrLines: lines }, catalog, 0);
+    } catch {
+      scored = undefined;
+    }
+    const wrong = FIELD_NAMES.filter((f) => !((truth[f] === undefined && got[f] === undefined) || same(f, truth[f], got[f])));
+    const minField = scored ? Object.entries(scored.confidence).sort((a, b) => a[1]!.score - b[1]!.score)[0] : undefined;
+    recs.push(
+      `${stem} ${template}/${difficulty} overall ${scored?.overall ?? '-'} ${wrong.length ? `WRONG ${wrong.join(',')}` : 'right'}` +
+        `${scored?.reviewReasons.length ? `\n    structural: ${scored.reviewReasons.join(' | ')}` : ''}` +
+        `${minField ? `\n    weakest ${minField[0]} ${minField[1]!.score}: ${minField[1]!.reasons.join('; ')}` : ''}`,
+    );
+    for (const f of FIELD_NAMES) {
+      if (got[f] === undefined) continue;
+      const c = scored?.confidence[f];
+      const row = { stem, template, difficulty, field: f, value: got[f], truth: truth[f], correct: same(f, truth[f], got[f]), self: result.selfConfidence?.[f], score: c?.score, reasons: c?.reasons, evidence: result.evidence?.[f] };
+      out.push(row);
+      if (!onlyField || onlyField === f)
+        if (!args.includes('--records'))
+          console.log(`${row.correct ? ' ok ' : 'BAD '} ${f.padEnd(15)} ${String(c?.score ?? '-').padEnd(5)} self ${String(row.self ?? '-').padEnd(4)} ${stem} ${JSON.stringify(got[f])}${row.correct ? '' : ` want ${JSON.stringify(truth[f])}`}  | ${c?.reasons.slice(1).join('; ')} | ${row.evidence ?? ''}`);
+    }
+  }
+  if (args.includes('--records')) console.log(recs.join('\n'));
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify(out, null, 1));
+  await TesseractOcr.terminateShared();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
