@@ -242,6 +242,8 @@ export interface TextBox {
 }
 
 const BOX_ANALYSIS_EDGE = 800;
+/** Least ink in each corner square of a badge (a rounded rectangle leaves ≥ ~0.75; round glyphs ≤ ~0.5). */
+const BADGE_CORNER_FILL = 0.62;
 
 /**
  * Boxes with text on labels: filled badges (grade, pack size: light text on a dark or coloured fill), framed
@@ -284,14 +286,21 @@ export async function findTextBoxes(prepared: { buffer: Buffer; width: number; h
       // Light letters inside the fill: at least two glyph-sized light regions not touching the edge (a bold
       // letter's counters are smaller or fewer).
       const glyphs = holes.filter((o) => o.minX > c.minX && o.maxX < c.maxX && o.minY > c.minY && o.maxY < c.maxY && o.maxY - o.minY + 1 >= h * 0.3 && o.maxY - o.minY + 1 <= h * 0.85);
-      // A badge is a rectangle (maybe with rounded corners): ink near all four corners, unlike merged bold digits.
-      const ci = Math.max(1, Math.round(h * 0.08));
+      // A badge is a rectangle, maybe with rounded corners and, in a photo, corners rounded further and shifted by
+      // perspective: each corner square (0.3 × height) is mostly ink. Merged bold round digits ("00") leave their
+      // corner squares less than half inked.
+      const cs = Math.max(2, Math.round(h * 0.3));
+      const cornerFill = (x0: number, y0: number) => {
+        let n = 0;
+        for (let y = y0; y < y0 + cs; y++) for (let x = x0; x < x0 + cs; x++) n += ink[y * W + x];
+        return n / (cs * cs);
+      };
       const corners = [
-        [c.minX + ci, c.minY + ci],
-        [c.maxX - ci, c.minY + ci],
-        [c.minX + ci, c.maxY - ci],
-        [c.maxX - ci, c.maxY - ci],
-      ].every(([x, y]) => ink[y * W + x] === 1);
+        cornerFill(c.minX, c.minY),
+        cornerFill(c.maxX - cs + 1, c.minY),
+        cornerFill(c.minX, c.maxY - cs + 1),
+        cornerFill(c.maxX - cs + 1, c.maxY - cs + 1),
+      ].every((f) => f >= BADGE_CORNER_FILL);
       if (h <= long * 0.07 && w <= long * 0.45 && fill < 0.97 && glyphs.length >= 2 && corners) toPrep(c.minX, c.minY, c.maxX, c.maxY, 1, 'badge');
       {
         for (const o of holes) {

@@ -44,7 +44,7 @@ export interface TesseractOcrOptions {
 }
 
 /** Bump when OCR output changes, so caches of OCR lines keyed by image are not reused across versions. */
-export const OCR_VERSION = 'prep2-reread0-boxes1';
+export const OCR_VERSION = 'prep2-reread0-boxes2';
 
 /** A line whose mean word confidence is below this is re-read on its own (second pass). */
 const WEAK_LINE_CONF = 80;
@@ -267,6 +267,7 @@ async function readOneBox(worker: Worker, prepared: PreparedImage, b: TextBox): 
   const invert = dark > px.length / 2;
   const bin = Buffer.alloc(px.length);
   for (let i = 0; i < px.length; i++) bin[i] = (px[i] < t) !== invert ? 0 : 255;
+  clearBorderInk(bin, info.width, info.height);
   const buf = await sharp(bin, { raw: { width: info.width, height: info.height, channels: 1 } })
     .extend({ top: PAD * 2, bottom: PAD * 2, left: PAD * 2, right: PAD * 2, background: '#ffffff' })
     .png()
@@ -291,6 +292,26 @@ async function readOneBox(worker: Worker, prepared: PreparedImage, b: TextBox): 
     words: ws,
     bbox: { x0: Math.min(...ws.map((w) => w.bbox.x0)), y0: Math.min(...ws.map((w) => w.bbox.y0)), x1: Math.max(...ws.map((w) => w.bbox.x1)), y1: Math.max(...ws.map((w) => w.bbox.y1)) },
   } as unknown as Line;
+}
+
+/**
+ * Whatever dark touches the crop's border is frame, not text (a badge's rounded edge, the light ring of a framed
+ * value turned dark by the inversion): clear it, or tesseract reads the frame as letters (`1 L` → `ar`).
+ */
+export function clearBorderInk(bin: Buffer | Uint8Array, W: number, H: number): void {
+  const stack: number[] = [];
+  for (let x = 0; x < W; x++) stack.push(x, (H - 1) * W + x);
+  for (let y = 0; y < H; y++) stack.push(y * W, y * W + W - 1);
+  while (stack.length) {
+    const j = stack.pop()!;
+    if (bin[j] !== 0) continue;
+    bin[j] = 255;
+    const x = j % W;
+    if (x > 0) stack.push(j - 1);
+    if (x < W - 1) stack.push(j + 1);
+    if (j >= W) stack.push(j - W);
+    if (j + W < W * H) stack.push(j + W);
+  }
 }
 
 function otsuThreshold(px: Buffer): number {

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { ocrHints } from '../../functions/ocr-hints/core';
-import { TesseractOcr } from '../../functions/ocr-hints/tesseract-ocr';
+import { clearBorderInk, TesseractOcr } from '../../functions/ocr-hints/tesseract-ocr';
 import { OcrFailedError } from '../../functions/shared/errors';
 
 function svgLabel(lines: string[]): Buffer {
@@ -42,4 +42,18 @@ describe('TesseractOcr (offline eng+kor traineddata)', () => {
     expect(cas.box.top).toBeLessThan(150);
     expect(cas.box.left).toBeGreaterThanOrEqual(20);
   }, 60_000);
+});
+
+describe('clearBorderInk (box reads)', () => {
+  it('clears dark that touches the crop border (a frame) and keeps dark inside (the text)', () => {
+    const W = 7;
+    const H = 5;
+    const bin = Buffer.alloc(W * H, 255);
+    for (let x = 0; x < W; x++) bin[x] = 0; // frame along the top edge
+    bin[1 * W + 0] = 0; // and down the left edge
+    bin[2 * W + 3] = 0; // a glyph pixel in the middle
+    clearBorderInk(bin, W, H);
+    expect(bin[2 * W + 3]).toBe(0);
+    expect([...bin].filter((v) => v === 0)).toHaveLength(1);
+  });
 });
