@@ -4,6 +4,8 @@ import { isValidCas } from '../../functions/shared/cas';
 import type { OcrLine, ReadLabelInput } from '../../functions/shared/contract';
 import { createOfflineReader } from '../../functions/extract-fields/offline-reader';
 import { readFormula } from '../../functions/extract-fields/offline/formula-ocr';
+import { findGrade } from '../../functions/extract-fields/offline/grades';
+import { findKeys } from '../../functions/extract-fields/offline/keys';
 import { TesseractOcr } from '../../functions/ocr-hints/tesseract-ocr';
 
 const entry = (e: Omit<CatalogEntry, 'source' | 'synonyms'> & { synonyms?: string[] }): CatalogEntry => ({ synonyms: [], source: 'shipped', ...e });
@@ -273,6 +275,34 @@ describe('offline reader: pack size in large type', () => {
       const r = await reader.read(input([...body, t]));
       expect((r.candidate as Record<string, unknown>).quantity).toBeUndefined();
     }
+  });
+  it('reads a lone large "11" or "2.5|" (a lower-case litre l read as 1 or a bar) as a litre pack, not "101" or "250"', async () => {
+    for (const [t, want] of [['11', { value: 1, unit: 'L' }], ['2.5|', { value: 2.5, unit: 'L' }]] as const) {
+      const r = await reader.read(input([...body, L(t, 600, 20, 44)]));
+      expect((r.candidate as Record<string, unknown>).quantity).toEqual(want);
+      expect(r.evidence?.quantity).toMatch(/read as 'l'/);
+    }
+    for (const t of ['101', '251', '11 mg']) {
+      const r = await reader.read(input([...body, L(t, 600, 20, 44)]));
+      expect((r.candidate as Record<string, unknown>).quantity).not.toEqual({ value: 10, unit: 'L' });
+      expect((r.candidate as Record<string, unknown>).quantity).not.toEqual({ value: 25, unit: 'L' });
+    }
+  });
+});
+
+describe('offline reader: grade lists and Korean keys', () => {
+  it('keeps a comma list of compendia after a grade, spells p.a. and registered brands conventionally', () => {
+    expect(findGrade('EMSURE® ACS,ISO,Reag. Ph Eur')?.value).toBe('EMSURE® ACS,ISO,Reag. Ph Eur');
+    expect(findGrade('for analysis EMSURE')?.value).toBe('for analysis EMSURE®');
+    expect(findGrade('puriss. p-a., 47-49%')?.value).toBe('puriss. p.a.');
+    expect(findGrade('ACS reagent, ≥99.5%')?.value).toBe('ACS reagent');
+    expect(findGrade('ISO 9001 certified')).toBeUndefined();
+  });
+  it('does not take a Korean key inside a Hangul word (로트 in 클로로트리메틸실란), and reads letter-spaced keys', () => {
+    expect(findKeys('클 로 로 트 리 메 틸 실란')).toEqual([]);
+    expect(findKeys('클로로트리메틸실란')).toEqual([]);
+    expect(findKeys('제 조 번 호')[0]?.fields).toEqual(['lotNumber']);
+    expect(findKeys('용량 500g')[0]?.fields).toEqual(['quantity', 'purity']);
   });
 });
 

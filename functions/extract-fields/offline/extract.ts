@@ -53,6 +53,9 @@ const clamp = (x: number) => Math.max(0, Math.min(0.99, Math.round(x * 100) / 10
 /** Confidence from OCR confidence (0..100) and how the value was located. */
 /** Gram pack sizes reagents are sold in (a large lone "2509" is 250 g, not a number). */
 const GRAM_PACKS = [1, 5, 10, 25, 50, 100, 125, 250, 500];
+/** Litre and millilitre pack sizes (a large lone "11" is "1 l", but "100"/"250" read alone are not litres). */
+const LITRE_PACKS = [1, 2, 2.5, 4, 5];
+const ML_PACKS = [1, 5, 10, 25, 50, 100, 250, 500, 1000];
 
 function conf(line: Line, factor: number): number {
   return clamp((0.55 + 0.45 * Math.min(1, line.conf / 95)) * factor);
@@ -201,9 +204,18 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
     for (const l of [...lines].sort((a, b) => b.h - a.h)) {
       if (l.h < body * 1.25) break;
       const m = /^(\d{1,3})(?:([9q])|\s([9q0]))$/.exec(l.text.trim());
-      if (!m || !GRAM_PACKS.includes(Number(m[1]))) continue;
-      fields.quantity = { value: { value: Number(m[1]), unit: 'g' }, confidence: conf(l, 0.6), evidence: evidenceOf(l, `large-type pack size, '${m[2] ?? m[3]}' read as 'g'`) };
-      break;
+      if (m && GRAM_PACKS.includes(Number(m[1]))) {
+        fields.quantity = { value: { value: Number(m[1]), unit: 'g' }, confidence: conf(l, 0.6), evidence: evidenceOf(l, `large-type pack size, '${m[2] ?? m[3]}' read as 'g'`) };
+        break;
+      }
+      // A litre pack printed with a lower-case "l" ("1 l", "2.5 l") read as a digit or bar ("11", "2.5|"): only
+      // when the whole token is no pack size itself and the number before it is one litres are sold in.
+      const lm = /^(\d{1,2}(?:[.,]\d)?)\s?([1Il|])$/.exec(l.text.trim());
+      const whole = Number(l.text.trim().replace(/\s/g, '').replace(/[Il|]$/, '1'));
+      if (lm && LITRE_PACKS.includes(Number(lm[1].replace(',', '.'))) && !GRAM_PACKS.includes(whole) && !ML_PACKS.includes(whole)) {
+        fields.quantity = { value: { value: Number(lm[1].replace(',', '.')), unit: 'L' }, confidence: conf(l, 0.55), evidence: evidenceOf(l, `large-type pack size, '${lm[2]}' read as 'l'`) };
+        break;
+      }
     }
   }
   if (!fields.molecularWeight) {

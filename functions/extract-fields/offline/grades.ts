@@ -12,7 +12,9 @@ const PHRASES = [
   String.raw`reagent\s+grade`,
   String.raw`(?:hplc|lc[\s/-]?ms|gc|gc[\s/-]?ms|uv|ir|spectro(?:scopic|photometric)?|hplc\s+plus|anhydrous|biotech(?:nology)?|molecular\s+biology|cell\s+culture|electronic|semiconductor|technical|practical|pharma(?:ceutical)?|usp|bp|ep|nf|jp|fcc|ar|lr|cp|gr|ph\.?\s*eur\.?|acs|trace\s+metals?|trace\s+analysis|pesticide\s+residue|residue\s+analysis|ultra\s*pure|high\s+purity|special|standard|certified|analytical|reagent|lab(?:oratory)?|synthesis|industrial|food|feed)\s+grade`,
   String.raw`for\s+(?:analysis|synthesis|hplc|gc|spectroscopy|molecular\s+biology|cell\s+culture|biochemistry|electrophoresis|residue\s+analysis|titration|microscopy)`,
-  String.raw`puriss\.?\s*p\.?\s*a\.?`,
+  String.raw`puriss\.?\s*p\s*[.\-·,]?\s*a\b\.?`,
+  // Compendia a grade complies with, listed after the grade ("EMSURE® ACS,ISO,Reag. Ph Eur").
+  String.raw`reag\.?\s*ph\.?\s*eur\.?|reag\.?\s*usp|ph\.?\s*eur\.?|\bISO\b`,
   String.raw`purum\.?\s*(?:p\.?\s*a\.?)?`,
   String.raw`puriss\.?`,
   String.raw`p\.\s*a\.`,
@@ -23,6 +25,17 @@ const PHRASES = [
 
 // Short capital codes only count in capitals ("EP" yes, "ep" inside text no); the rest are case-insensitive.
 const CODES = /^(?:GR|EP|CP|AR|LR|ACS|HPLC|USP|BP|NF|JP|FCC|ULC|LC-MS|LCMS|GC)$/;
+
+/** Compendia and standards bodies that appear in comma lists after a grade. */
+const COMPENDIUM = /^(?:ACS|ISO|USP|BP|NF|JP|FCC|Eur\.?|reag\.?\s*ph\.?\s*eur\.?|reag\.?\s*usp|ph\.?\s*eur\.?)$/i;
+
+/** Registered grade brands, printed with ® on every label that carries them; OCR drops the small mark. */
+const REGISTERED = /\b(EMSURE|EMPLURA|EMPARTA|Suprapur|Ultrapur|Uvasol|LiChrosolv|LiChropur|SupraSolv|ReagentPlus|CHROMASOLV|BioReagent|BioUltra|BioXtra|SigmaUltra)\b(?!\s*[®™])/gi;
+
+/** The printed grade in its conventional spelling: `p-a.` / `p,a.` read for `p.a.`, the ® of a registered brand. */
+function canonicalGrade(v: string): string {
+  return v.replace(/\bp\s*[-·,]?\s*a\b\.?/gi, (m) => (/^p\s*\.?\s*a\.?$/i.test(m) || /[-·,]/.test(m) ? 'p.a.' : m)).replace(REGISTERED, '$1®');
+}
 
 const PHRASE_RE = new RegExp(PHRASES.map((p) => `(?:${p})`).join('|'), 'giu');
 
@@ -55,13 +68,19 @@ export function findGrade(text: string): GradeHit | undefined {
     let end = h.end;
     const tail = /^\s*[®™]/.exec(text.slice(end));
     if (tail) end += tail[0].length;
-    if (last && /^[\s,]*$/.test(text.slice(last.end, h.start)) && !text.slice(last.end, h.start).includes(',')) {
+    const gap = text.slice(last?.end ?? 0, h.start);
+    // A comma joins only a list of compendia/standards ("ACS,ISO,Reag. Ph Eur"), not a grade and a purity.
+    const listed = gap.includes(',') && last && COMPENDIUM.test(text.slice(last.start, last.end).split(/[\s,]+/).pop() ?? '') && COMPENDIUM.test(text.slice(h.start, h.end));
+    if (last && /^[\s,]*$/.test(gap) && (!gap.includes(',') || (listed && /^\s*,\s*$/.test(gap)))) {
       last.end = end;
       last.n++;
     } else runs.push({ start: h.start, end, n: 1 });
   }
-  runs.sort((a, b) => b.end - b.start - (a.end - a.start));
-  const best = runs[0];
-  const value = text.slice(best.start, best.end).replace(/\s+/g, ' ').replace(/\s+([®™])/g, '$1').trim();
+  // "ISO" alone is a standard (ISO 9001 …), a grade word only inside a compendium list.
+  const real = runs.filter((r) => !/^ISO$/i.test(text.slice(r.start, r.end).trim()));
+  if (real.length === 0) return undefined;
+  real.sort((a, b) => b.end - b.start - (a.end - a.start));
+  const best = real[0];
+  const value = canonicalGrade(text.slice(best.start, best.end).replace(/\s+/g, ' ').replace(/\s+([®™])/g, '$1').trim());
   return { value, start: best.start, end: best.end, words: value.split(' ').length };
 }

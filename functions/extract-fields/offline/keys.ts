@@ -33,7 +33,12 @@ const DEFS: [KeyField[], string][] = [
   [['grade'], String.raw`\bgrade\b|등급|グレード|規格`],
 ];
 
-export const KEY_DEFS: KeyDef[] = DEFS.map(([fields, src]) => ({ fields, re: new RegExp(src, 'giu') }));
+const HANGUL = /[\uAC00-\uD7A3]/;
+
+/** Korean keys are matched letter-spaced too ("제 조 번 호"): OCR often spaces Hangul syllables. */
+const spacedHangul = (src: string) => src.replace(/([\uAC00-\uD7A3])(?=[\uAC00-\uD7A3])/g, '$1 ?');
+
+export const KEY_DEFS: KeyDef[] = DEFS.map(([fields, src]) => ({ fields, re: new RegExp(spacedHangul(src), 'giu') }));
 
 export interface KeyHit {
   fields: KeyField[];
@@ -52,6 +57,11 @@ export function findKeys(text: string): KeyHit[] {
       const start = m.index;
       const end = start + m[0].length;
       if (hits.some((h) => start < h.end && h.start < end)) continue;
+      // A Korean key is a word of its own: "로트" inside "클로로트리메틸실란" (a name) is no lot key.
+      // OCR letter-spaces Hangul ("클 로 로 트 리"), so a neighbour one space away counts too.
+      const before = text[start - 1] === ' ' ? text[start - 2] : text[start - 1];
+      const after = text[end] === ' ' ? text[end + 1] : text[end];
+      if (HANGUL.test(m[0][0]) && (HANGUL.test(before ?? '') || HANGUL.test(after ?? ''))) continue;
       hits.push({ fields: def.fields, start, end, text: m[0] });
     }
   }
