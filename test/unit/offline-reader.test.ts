@@ -290,6 +290,17 @@ describe('offline reader: pack size in large type', () => {
   });
 });
 
+describe('offline reader: a value column drifted off its key row (photographed table)', () => {
+  it('takes the confidently read value nearest the key row within one line height, not a neighbouring key row\'s value', async () => {
+    const lines = [L('Sodium chloride', 40, 20, 40), L('CAS No.', 40, 100), L('7647-14-5', 160, 84), L('Lot No.', 40, 140), L('L2301234', 160, 124), L('M.W.', 40, 180), L('58.44', 160, 164)];
+    const r = await reader.read(input(lines));
+    expect((r.candidate as Record<string, unknown>).lotNumber).toBe('L2301234');
+    // A poorly read drifted value is not taken.
+    const weak = await reader.read(input(lines.map((l) => (l.text === 'L2301234' ? { ...l, confidence: 20 } : l))));
+    expect((weak.candidate as Record<string, unknown>).lotNumber).toBeUndefined();
+  });
+});
+
 describe('offline reader: grade lists and Korean keys', () => {
   it('keeps a comma list of compendia after a grade, spells p.a. and registered brands conventionally', () => {
     expect(findGrade('EMSURE® ACS,ISO,Reag. Ph Eur')?.value).toBe('EMSURE® ACS,ISO,Reag. Ph Eur');

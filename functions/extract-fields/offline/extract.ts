@@ -372,7 +372,17 @@ function collectKeyedValues(lines: Line[]): KeyedValue[] {
         }
         const x = line.left + (line.right - line.left) * (k.start / Math.max(1, line.text.length));
         const candidates = [...(next ? [] : rightOf(line, lines).slice(0, 1)), ...below(line, lines, x).slice(0, 2)];
-        const hit = candidates.find((c) => !startsWithKey(c.text) && valueFits(field, c.text));
+        let hit = candidates.find((c) => !startsWithKey(c.text) && valueFits(field, c.text));
+        if (!hit && !next) {
+          // A photographed table bends (perspective, curvature): the value column drifts up or down from its
+          // key by more than the row test allows. Take the line whose middle is nearest the key's row, within
+          // one line height and a few heights to the right, read with some confidence, when nothing else was found.
+          hit = rightOf(line, lines, 6, 1.0)
+            .filter((c) => c.conf >= 50 && !startsWithKey(c.text) && valueFits(field, c.text))
+            // …and no other key to its left sits nearer its row (that key's value it is).
+            .filter((c) => !lines.some((o) => o !== line && o.right <= c.left + o.h && startsWithKey(o.text) && Math.abs(o.cy - c.cy) < Math.abs(line.cy - c.cy)))
+            .sort((a, b) => Math.abs(a.cy - line.cy) - Math.abs(b.cy - line.cy))[0];
+        }
         if (hit) {
           out.push({ field, text: hit.text, line: hit, keyLine: line, key: k, where: hit.left >= line.right - line.h ? 'right' : 'below' });
           break;

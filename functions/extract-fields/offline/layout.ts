@@ -54,9 +54,9 @@ export function toLines(ocr: OcrLine[]): Line[] {
 }
 
 /** Nearest line to the right on the same row, within `maxGap` line heights. */
-export function rightOf(line: Line, all: Line[], maxGap = 14): Line[] {
+export function rightOf(line: Line, all: Line[], maxGap = 14, rowTol = 0.6): Line[] {
   return all
-    .filter((m) => m !== line && m.left >= line.right - 0.5 * line.h && Math.abs(m.cy - line.cy) < 0.6 * Math.max(line.h, m.h * 0.8))
+    .filter((m) => m !== line && m.left >= line.right - 0.5 * line.h && Math.abs(m.cy - line.cy) < rowTol * Math.max(line.h, m.h * 0.8))
     .filter((m) => m.left - line.right < maxGap * line.h)
     .sort((a, b) => a.left - b.left);
 }
