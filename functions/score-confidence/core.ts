@@ -87,11 +87,13 @@ const SHAPE_CONF = 70;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 /**
- * How an ISO date is printed on the label: 'ymd' (year first, unambiguous), 'dmy' / 'mdy' (numeric day and
- * month both ≤ 12 and different: the order is a guess), 'named' (month as a word), 'ym' (no day printed),
- * or undefined when no OCR line prints it. Returns the printing line's OCR confidence too.
+ * How an ISO date is printed on the label: 'ymd' (year first), 'day-first' / 'month-first' (numeric, the day
+ * > 12 so the order is clear), 'dmy' / 'mdy' (numeric day and month both ≤ 12 and different: the order is a
+ * guess), 'named' (month as a word), 'ym' (no day printed), or undefined when no OCR line prints it. Returns
+ * the printing line's OCR confidence too.
  */
-export function datePrinted(iso: string, lines: OcrLine[]): { form: 'ymd' | 'dmy' | 'mdy' | 'named' | 'ym'; conf: number } | undefined {
+export type DateForm = 'ymd' | 'day-first' | 'month-first' | 'dmy' | 'mdy' | 'named' | 'ym';
+export function datePrinted(iso: string, lines: OcrLine[]): { form: DateForm; conf: number } | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
   if (!m) return undefined;
   const [y, mo, d] = [m[1], Number(m[2]), Number(m[3])];
@@ -100,10 +102,11 @@ export function datePrinted(iso: string, lines: OcrLine[]): { form: 'ymd' | 'dmy
   const sep = String.raw`\s*[-./]\s*`;
   const b = (re: string) => new RegExp(String.raw`(?<![\d])${re}(?![\d])`, 'i');
   const mon = String.raw`${MONTHS[mo - 1]}[a-z]*\.?`;
-  const forms: [RegExp, 'ymd' | 'dmy' | 'named' | 'ym'][] = [
+  const ambiguous = d <= 12 && d !== mo;
+  const forms: [RegExp, DateForm][] = [
     [b(`${y}${sep}${num(mo)}${sep}${num(d)}`), 'ymd'],
     [b(`${y}\\s*년\\s*${num(mo)}\\s*월\\s*${num(d)}\\s*일`), 'ymd'],
-    [b(`${num(d)}${sep}${num(mo)}${sep}(?:${y}|${yy})`), 'dmy'],
+    [b(`${num(d)}${sep}${num(mo)}${sep}(?:${y}|${yy})`), ambiguous ? 'dmy' : 'day-first'],
     [b(`${num(d)}\\s*${mon}\\s*,?\\s*${y}`), 'named'],
     [b(`${mon}\\s*${num(d)}\\s*,?\\s*${y}`), 'named'],
     [b(`${y}${sep}${num(mo)}`), 'ym'],
@@ -113,14 +116,11 @@ export function datePrinted(iso: string, lines: OcrLine[]): { form: 'ymd' | 'dmy
   for (const [re, form] of forms) {
     const hit = lines.filter((l) => re.test(l.text));
     if (!hit.length) continue;
-    const conf = Math.max(...hit.map((l) => l.confidence));
-    if (form === 'dmy' && d <= 12 && d !== mo) return { form: 'dmy', conf };
-    return { form, conf };
+    return { form, conf: Math.max(...hit.map((l) => l.confidence)) };
   }
   // Month-first numeric dates (US): only when the day-first reading did not match.
-  if (d <= 31 && lines.some((l) => b(`${num(mo)}${sep}${num(d)}${sep}(?:${y}|${yy})`).test(l.text))) {
-    return { form: 'mdy', conf: 0 };
-  }
+  const us = lines.filter((l) => b(`${num(mo)}${sep}${num(d)}${sep}(?:${y}|${yy})`).test(l.text));
+  if (us.length) return { form: ambiguous ? 'mdy' : 'month-first', conf: Math.max(...us.map((l) => l.confidence)) };
   return undefined;
 }
 
@@ -462,6 +462,22 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     const rawText = input.ocrLines.map((l) => l.text).join('\n');
     for (const [field, re] of Object.entries(FIELD_KEYWORDS) as [FieldName, RegExp][]) {
       if (fields[field] === undefined && re.test(rawText)) reviewReasons.push(`The label mentions ${field} but no value was read.`);
+    }
+    // The identified product's own formula, M.W. or Korean name printed as a token, but not read: a missed field.
+    if (entry) {
+      const tokens = input.ocrLines.map((l) => ` ${l.text.normalize('NFKC')} `);
+      const hasToken = (t: string) => {
+        const re = new RegExp(`[^A-Za-z0-9.]${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^A-Za-z0-9]`);
+        return tokens.some((x) => re.test(x));
+      };
+      const missed: [FieldName, string | undefined][] = [
+        ['formula', [entry.formula, ...(entry.formulaSynonyms ?? [])].find((f) => f && f.length >= 2 && hasToken(f))],
+        ['molecularWeight', entry.molecularWeight ? [entry.molecularWeight.toFixed(2)].find(hasToken) : undefined],
+        ['productNameKo', entry.nameKo && ocrText.includes(squash(entry.nameKo)) ? entry.nameKo : undefined],
+      ];
+      for (const [field, printedValue] of missed) {
+        if (fields[field] === undefined && printedValue) reviewReasons.push(`The label prints the catalog ${field} of ${entry.name} ("${printedValue}") but no ${field} was read.`);
+      }
     }
     if (fields.grade === undefined) {
       const g = input.ocrLines.find((l) => GRADE_WORDS.test(l.text) || GRADE_CODES.test(l.text));

@@ -1,6 +1,6 @@
 import { Catalog, type CatalogEntry, type Manufacturer } from '../../functions/shared/catalog';
 import type { LabelFields, OcrLine } from '../../functions/shared/contract';
-import { scoreConfidence, type ScoreInput } from '../../functions/score-confidence/core';
+import { datePrinted, scoreConfidence, type ScoreInput } from '../../functions/score-confidence/core';
 
 const entry = (e: Omit<CatalogEntry, 'source' | 'synonyms'> & { synonyms?: string[] }): CatalogEntry => ({ synonyms: [], source: 'shipped', ...e });
 const mfr = (name: string, aliases: string[], catalogPatterns: string[] = []): Manufacturer => ({ name, aliases, keywords: [], catalogPatterns, lotPatterns: [] });
@@ -9,6 +9,8 @@ const catalog = new Catalog(
   [
     entry({ name: 'Hydrochloric acid', nameKo: '염산', cas: '7647-01-0', formula: 'HCl', molecularWeight: 36.46 }),
     entry({ name: 'Sodium chloride', nameKo: '염화나트륨', cas: '7647-14-5', formula: 'NaCl', molecularWeight: 58.44 }),
+    entry({ name: 'Zinc', nameKo: '아연', cas: '7440-66-6', formula: 'Zn', molecularWeight: 65.38 }),
+    entry({ name: 'Zinc oxide', nameKo: '산화아연', cas: '1314-13-2', formula: 'ZnO', molecularWeight: 81.38 }),
   ],
   [mfr('Daejung', ['DAEJUNG'], ['\\d{4}-\\d{4}']), mfr('TCI', ['TCI'], ['[A-Z]\\d{4}'])],
 );
@@ -129,5 +131,159 @@ describe('scoreConfidence', () => {
 
     expect(r.reviewReasons).toContain('OCR failed, so no value could be checked against the printed text.');
     expect(r.decision).toBe('REVIEW');
+  });
+});
+
+describe('scoreConfidence: evidence rules (issue #6)', () => {
+  const score = (input: ScoreInput, field: keyof LabelFields) => scoreConfidence(input, catalog, 0.9).confidence[field]!;
+  const withLine = (over: Partial<LabelFields>, self: Record<string, number>, ...lines: OcrLine[]) => {
+    const input = hclInput(over, self);
+    input.ocrLines.push(...lines);
+    return input;
+  };
+
+  it('caps a lot with look-alike characters read below OCR confidence 90, and keeps one read at 90+', () => {
+    const low = score(withLine({ lotNumber: 'K63577474' }, { lotNumber: 0.91 }, line('Lot K63577474', 82)), 'lotNumber');
+    const high = score(withLine({ lotNumber: 'K63577474' }, { lotNumber: 0.95 }, line('Lot K63577474', 93)), 'lotNumber');
+    const plain = score(withLine({ lotNumber: 'WXYK' }, { lotNumber: 0.85 }, line('Lot WXYK', 80)), 'lotNumber');
+
+    expect(low.score).toBe(0.8);
+    expect(low.reasons.at(-1)).toMatch(/look-alike characters .* 82 < 90/);
+    expect(high.score).toBe(0.95);
+    expect(plain.score).toBe(0.85);
+  });
+
+  it('caps a lot with lower-case letters (lots are printed in capitals)', () => {
+    const c = score(withLine({ lotNumber: 'SevJs' }, { lotNumber: 0.9 }, line('LOT SevJs', 95)), 'lotNumber');
+
+    expect(c.score).toBe(0.6);
+    expect(c.reasons.at(-1)).toMatch(/lower-case/);
+  });
+
+  it('lifts a catalog number by its shape only when OCR read its line at confidence >= 70', () => {
+    const low = score(withLine({ catalogNumber: '4090-4401' }, { catalogNumber: 0.61 }, line('4090-4401 ig', 35)), 'catalogNumber');
+    const ok = score(withLine({ catalogNumber: '4090-4401' }, { catalogNumber: 0.61 }, line('4090-4401', 75)), 'catalogNumber');
+
+    expect(low.score).toBe(0.61);
+    expect(low.reasons.at(-1)).toMatch(/OCR confidence 35 is low/);
+    expect(ok.score).toBe(0.9);
+  });
+
+  it("lifts a known manufacturer when the catalog number has that manufacturer's shape", () => {
+    const fits = score(hclInput({}, { manufacturer: 0.63 }), 'manufacturer');
+    const other = score(withLine({ catalogNumber: 'X99' }, { manufacturer: 0.63 }, line('X99')), 'manufacturer');
+
+    expect(fits.score).toBe(0.93);
+    expect(other.score).toBe(0.63);
+  });
+
+  it('finds an expiry date printed day-first or with a month name, and distrusts an ambiguous day/month order', () => {
+    const named = score(withLine({ expiryDate: '2027-05-31' }, { expiryDate: 0.9 }, line('Expiration Date: 31 MAY 2027', 93)), 'expiryDate');
+    const dayFirst = score(withLine({ expiryDate: '2029-06-30' }, { expiryDate: 0.9 }, line('Use by 30.06.2029', 93)), 'expiryDate');
+    const ambiguous = score(withLine({ expiryDate: '2029-06-03' }, { expiryDate: 0.9 }, line('Use by 03.06.2029', 93)), 'expiryDate');
+    const absent = score(withLine({ expiryDate: '2029-06-30' }, { expiryDate: 0.9 }, line('Use by 30.07.2029', 93)), 'expiryDate');
+
+    expect(named.score).toBe(0.95);
+    expect(named.reasons).toContain('printed on the label in another date format');
+    expect(dayFirst.score).toBe(0.95);
+    expect(ambiguous.score).toBe(0.7);
+    expect(absent.score).toBe(0.5);
+  });
+
+  it('datePrinted tells the printed forms apart', () => {
+    const at = (t: string) => [line(t)];
+
+    expect(datePrinted('2028-03-31', at('Use by 2028-03-31'))?.form).toBe('ymd');
+    expect(datePrinted('2028-03-31', at('2028년 3월 31일'))?.form).toBe('ymd');
+    expect(datePrinted('2028-03-31', at('Exp. 03/2028'))?.form).toBe('ym');
+    expect(datePrinted('2028-03-31', at('Exp. 31.03.2028'))?.form).toBe('day-first');
+    expect(datePrinted('2028-03-05', at('Exp. 05.03.2028'))?.form).toBe('dmy');
+    expect(datePrinted('2028-03-31', at('Exp. 03/31/2028'))?.form).toBe('month-first');
+    expect(datePrinted('2028-03-31', at('Exp. 31.03.2029'))).toBeUndefined();
+  });
+
+  it('does not call a one-digit pack size wide (no decimal point to lose in "1L")', () => {
+    const input = withLine({ quantity: { value: 1, unit: 'L' } }, { quantity: 0.8 }, { text: '1L', confidence: 89, box: { left: 0, top: 0, width: 70, height: 42 } });
+
+    expect(score(input, 'quantity').score).toBe(0.9);
+  });
+
+  it('caps a pack size with a stray mark glued to the number ("#2500 mL")', () => {
+    const c = score(withLine({ quantity: { value: 2500, unit: 'mL' } }, { quantity: 0.76 }, line('#2500 mL', 73)), 'quantity');
+
+    expect(c.score).toBe(0.6);
+    expect(c.reasons.at(-1)).toMatch(/stray mark/);
+  });
+
+  it('scores a pack size whose unit the reader repaired between 0.75 and 0.8', () => {
+    const input = hclInput({ quantity: { value: 250, unit: 'g' } }, { quantity: 0.47 });
+    input.ocrLines = input.ocrLines.filter((l) => l.text !== '500 mL').concat(line('2509', 49));
+    input.extraction!.evidence = { quantity: `line 4 "2509" (large-type pack size, '9' read as 'g')` };
+
+    expect(score(input, 'quantity').score).toBe(0.75);
+  });
+
+  it('caps a grade the label continues past, or a trademark grade without ®, and lifts a whole, clearly read one', () => {
+    const cut = score(withLine({ grade: 'EMSURE® ACS' }, { grade: 0.82 }, line('EMSURE® ACS,ISO,Reag. Ph Eur', 93)), 'grade');
+    const withPurity = score(withLine({ grade: 'puriss. p.a.' }, { grade: 0.84 }, line('puriss. p.a., 99.8% min.', 93)), 'grade');
+    const noMark = score(withLine({ grade: 'for analysis EMSURE' }, { grade: 0.79 }, line('for analysis EMSURE', 93)), 'grade');
+    const blurred = score(withLine({ grade: 'EP' }, { grade: 0.75 }, line('EP', 63)), 'grade');
+
+    expect(cut.score).toBe(0.6);
+    expect(cut.reasons.at(-1)).toMatch(/ISO,Reag/);
+    expect(withPurity.score).toBe(0.92);
+    expect(noMark.score).toBe(0.7);
+    expect(blurred.score).toBe(0.75);
+  });
+
+  it('caps a purity that is not a plausible percentage', () => {
+    const c = score(withLine({ purity: '≥09.5%' }, { purity: 0.6 }, line('≥09.5%', 90)), 'purity');
+    const ok = score(withLine({ purity: '≥99.5%' }, { purity: 0.6 }, line('≥99.5%', 90)), 'purity');
+
+    expect(c.score).toBe(0.3);
+    expect(ok.score).toBe(0.6);
+  });
+
+  it('lowers a product name the catalog does not know, and a known name that may be cut short', () => {
+    const unknown = score(withLine({ productName: 'irate tnbasic dihydrate', casNumber: undefined }, {}, line('irate tnbasic dihydrate')), 'productName');
+    const fragmentOfCas = score(withLine({ productName: 'chloric acid' }, { productName: 0.8 }, line('chloric acid')), 'productName');
+    const short = score(withLine({ productName: 'Zinc', casNumber: undefined }, { productName: 0.86 }, line('zinc ©')), 'productName');
+
+    expect(unknown.score).toBe(0.4);
+    expect(fragmentOfCas.score).toBe(0.3);
+    expect(short.score).toBe(0.7);
+    expect(short.reasons.at(-1)).toMatch(/Zinc oxide/);
+  });
+
+  it('lowers a Korean name that disagrees with the catalog, or has nothing to be checked against', () => {
+    const wrong = score(withLine({ productNameKo: '타사프로픽레' }, { productNameKo: 0.74 }, line('타사프로픽레')), 'productNameKo');
+    const unchecked = score(withLine({ productName: 'Mystery', casNumber: undefined, productNameKo: '도네' }, { productNameKo: 0.74 }, line('Mystery'), line('도네')), 'productNameKo');
+
+    expect(wrong.score).toBe(0.3);
+    expect(unchecked.score).toBe(0.4);
+  });
+
+  it('sends to review a label that prints a formula keyword or a grade word no value was read for', () => {
+    const formula = withLine({ formula: undefined }, {}, line('분자식'));
+    const grade = withLine({}, {}, line('anhydrous'));
+    const badge = withLine({}, {}, line('GR'));
+    const prose = withLine({}, {}, line('For laboratory use only'));
+
+    expect(scoreConfidence(formula, catalog, 0.9).reviewReasons).toContain('The label mentions formula but no value was read.');
+    expect(scoreConfidence(grade, catalog, 0.9).reviewReasons.some((x) => x.includes('grade word ("anhydrous")'))).toBe(true);
+    expect(scoreConfidence(badge, catalog, 0.9).decision).toBe('REVIEW');
+    expect(scoreConfidence(prose, catalog, 0.9).decision).toBe('ACCEPT');
+  });
+  it("sends to review a label that prints the identified product's formula, M.W. or Korean name when none was read", () => {
+    const formula = withLine({ formula: undefined }, {}, line('HCl'));
+    const mw = withLine({ molecularWeight: undefined }, {}, line('36.46'));
+    const ko = withLine({}, {}, line('염 산'));
+    const inWord = withLine({ formula: undefined }, {}, line('HClO4 free'));
+    inWord.ocrLines = inWord.ocrLines.filter((l) => l.text !== 'HCl M.W. 36.46');
+
+    expect(scoreConfidence(formula, catalog, 0.9).reviewReasons.some((x) => x.includes('catalog formula of Hydrochloric acid ("HCl")'))).toBe(true);
+    expect(scoreConfidence(mw, catalog, 0.9).reviewReasons.some((x) => x.includes('catalog molecularWeight'))).toBe(true);
+    expect(scoreConfidence(ko, catalog, 0.9).reviewReasons.some((x) => x.includes('catalog productNameKo'))).toBe(true);
+    expect(scoreConfidence(inWord, catalog, 0.9).reviewReasons.some((x) => x.includes('catalog formula'))).toBe(false);
   });
 });
