@@ -301,6 +301,30 @@ describe('offline reader: a value column drifted off its key row (photographed t
   });
 });
 
+describe('offline reader: formulas read with look-alike characters', () => {
+  it('reads a subscript taken for a lower-case letter, a final O read as 0, or I/l swaps only when the M.W. or catalog confirms it', () => {
+    expect(readFormula('CsHi4', 86.18)).toMatchObject({ formula: 'C6H14', how: 'mw' });
+    expect(readFormula('CeH1406', 182.17)?.formula).toBe('C6H14O6');
+    expect(readFormula('((CH3)2CH)20', 102.17)?.formula).toBe('((CH3)2CH)2O');
+    expect(readFormula('Ki', 166.0)?.formula).toBe('KI');
+    expect(readFormula('(CH,),SiCI', undefined, ['(CH3)3SiCl'])?.formula).toBe('(CH3)3SiCl');
+    expect(readFormula('CohsCH,', 92.14, ['C6H5CH3', 'C7H8'])).toMatchObject({ formula: 'C6H5CH3', how: 'catalog' });
+    // Nothing confirms a look-alike reading: the text stays as read (or unread).
+    expect(readFormula('CsHi4')).toBeUndefined();
+    expect(readFormula('NaCl', 58.44)?.formula).toBe('NaCl');
+  });
+
+  it('takes an unkeyed formula token only when the printed M.W. or the catalog formula agrees, and says so in the evidence', async () => {
+    const r = await reader.read(input([L('Toluene', 40, 20, 40), L('CAS No. 108-88-3', 40, 100), L('CohsCH,', 40, 140), L('M.W. 92.14', 240, 140)]));
+    expect((r.candidate as Record<string, unknown>).formula).toBe('C6H5CH3');
+    expect(JSON.stringify(r.evidence ?? r)).toContain('look-alike');
+    const hbr = await reader.read(input([L('Hydrobromic acid', 40, 20, 40), L('HBr', 40, 80), L('M = 80.91 g/mol', 40, 120)]));
+    expect((hbr.candidate as Record<string, unknown>).formula).toBe('HBr');
+    const no = await reader.read(input([L('Hydrobromic acid', 40, 20, 40), L('HBr', 40, 80), L('M = 36.46 g/mol', 40, 120)]));
+    expect((no.candidate as Record<string, unknown>).formula).toBeUndefined();
+  });
+});
+
 describe('offline reader: grade lists and Korean keys', () => {
   it('keeps a comma list of compendia after a grade, spells p.a. and registered brands conventionally', () => {
     expect(findGrade('EMSURE® ACS,ISO,Reag. Ph Eur')?.value).toBe('EMSURE® ACS,ISO,Reag. Ph Eur');

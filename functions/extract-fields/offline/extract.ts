@@ -253,7 +253,14 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
   {
     for (const l of lines) {
       if (keyLines.has(l) || valueLines.has(l) || prose(l)) continue;
-      const tok = l.text.split(/\s+/).find((t) => looksLikeStandaloneFormula(t) || (/^[A-Z(]/.test(t) && /[A-Z].*[,;¢]/.test(t) && t.length >= 3 && readFormula(t, fields.molecularWeight?.value, catalogForms)));
+      const tok = l.text.split(/\s+/).find(
+        (t) =>
+          looksLikeStandaloneFormula(t) ||
+          (/^[A-Z(]/.test(t) && /[A-Z].*[,;¢]/.test(t) && t.length >= 3 && readFormula(t, fields.molecularWeight?.value, catalogForms)) ||
+          // A formula printed without a key ("HBr" under the name, "((CH3)2CH)2O"): any formula-shaped token
+          // whose reading the printed M.W. or the identified product's catalog formula confirms.
+          (/^[A-Z(][A-Za-z0-9(),.]+$/.test(t) && /[A-Z].*[A-Z0-9]/.test(t) && formulaConfirmed(readFormula(t, fields.molecularWeight?.value, catalogForms), fields.molecularWeight?.value, catalogForms)),
+      );
       if (tok) formulaTexts.push({ text: tok, line: l, keyed: false, ev: evidenceOf(l) });
     }
     const mw = fields.molecularWeight?.value;
@@ -265,8 +272,10 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
       const agreesCatalog = catalogForms.some((f) => formulasEquivalent(f, r.formula));
       if (!ft.keyed && !agreesMw && !agreesCatalog && !(/C\d*.*H/.test(r.formula) && !/\d{3,}/.test(r.formula))) continue;
       if (/\d{3,}/.test(r.formula)) continue;
+      const lookalike = r.read ? `read as "${r.read.replace(/~/g, '?')}" (look-alike characters); ` : '';
       const note =
-        r.how === 'mw'
+        lookalike +
+        (r.how === 'mw'
           ? `${r.slots} unreadable subscript(s) in "${ft.text}" filled to match the printed M.W. ${mw}`
           : r.how === 'catalog'
             ? `OCR "${ft.text}" has the element sequence of catalog formula ${r.formula}`
@@ -276,8 +285,8 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
                 ? 'agrees with catalog'
                 : ft.keyed
                   ? 'after formula key'
-                  : 'formula-shaped token';
-      const factor = r.how === 'exact' ? (agreesMw || agreesCatalog ? 0.98 : ft.keyed ? 0.9 : 0.75) : r.how === 'mw' ? 0.88 : 0.85;
+                  : 'formula-shaped token');
+      const factor = (r.how === 'exact' ? (agreesMw || agreesCatalog ? 0.98 : ft.keyed ? 0.9 : 0.75) : r.how === 'mw' ? 0.88 : 0.85) * (r.read ? 0.95 : 1);
       fields.formula = { value: r.formula, confidence: conf(ft.line, factor), evidence: ft.ev.replace(/\)?$/, (m) => (ft.ev.endsWith(')') ? `; ${note})` : ` (${note})`)) };
       break;
     }
@@ -310,6 +319,12 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
   const noLabelFound = !substantive && !(nameFinal?.entry);
   if (noLabelFound) return { fields: {}, noLabelFound: true };
   return { fields, noLabelFound: false };
+}
+
+function formulaConfirmed(r: ReturnType<typeof readFormula>, mw: number | undefined, catalogForms: string[]): boolean {
+  if (!r || /\d{3,}/.test(r.formula)) return false;
+  const w = weightOf(r.formula);
+  return catalogForms.some((f) => formulasEquivalent(f, r.formula)) || (mw !== undefined && w !== undefined && Math.abs(w - mw) < 0.06);
 }
 
 /**

@@ -111,6 +111,8 @@ export interface FormulaReading {
   /** 'exact': read as printed; 'mw': unreadable subscripts fixed by the printed M.W.; 'catalog': by the catalog formula. */
   how: 'exact' | 'mw' | 'catalog';
   slots: number;
+  /** The look-alike reading of the OCR text the formula was read from, when not the text as OCR gave it. */
+  read?: string;
 }
 
 function weight(f: string): number | undefined {
@@ -132,6 +134,84 @@ export function formulaShape(f: string): string {
  */
 export function readFormula(text: string, mw?: number, catalogForms: string[] = []): FormulaReading | undefined {
   const token = text.trim().split(/\s{2,}|\s(?=(?:M\.?W|MW|F\.?W|Mol|분자량)\b)/)[0];
+  const first = readToken(token, mw, catalogForms);
+  const agrees = (r: FormulaReading): boolean => {
+    const w = weight(r.formula);
+    return r.how === 'catalog' || catalogForms.some((f) => normalizeFormula(f) === r.formula) || (mw !== undefined && w !== undefined && Math.abs(w - mw) <= 0.06);
+  };
+  if (first && (first.how === 'catalog' || (first.how === 'exact' && agrees(first)))) return first;
+  // Look-alike readings: a subscript read as a lower-case letter that makes a two-letter symbol ("CsHi4",
+  // "C.HeOs", "CeH1406"), a final O read as 0 ("((CH3)2CH)20"), a capital read small or a small l read as I
+  // ("Ki", "SiCI"). Such a reading is taken only when the catalog formula of the identified product or the
+  // printed M.W. confirms it, and only when exactly one formula does.
+  const alts = lookalikeReadings(token);
+  const unique = (m: Map<string, FormulaReading>): FormulaReading | undefined => (m.size === 1 ? [...m.values()][0] : undefined);
+  const byCatalog = new Map<string, FormulaReading>();
+  for (const alt of alts) {
+    const r = readToken(alt, undefined, catalogForms, false);
+    if (r && (r.how === 'catalog' || catalogForms.some((f) => normalizeFormula(f) === r.formula))) byCatalog.set(r.formula, { ...r, how: 'catalog', read: alt });
+  }
+  if (byCatalog.size) return unique(byCatalog);
+  if (first?.how === 'mw' || mw === undefined || alts.length > 64) return first;
+  const byMw = new Map<string, FormulaReading>();
+  for (const alt of alts) {
+    const r = readToken(alt, mw, [], true, 3);
+    const w = r && weight(r.formula);
+    if (r && w !== undefined && Math.abs(w - mw) <= 0.06) byMw.set(r.formula, { ...r, how: 'mw', read: alt });
+  }
+  return unique(byMw) ?? first;
+}
+
+const LOOKALIKE: Record<string, string[]> = {
+  '0': ['O'],
+  I: ['l'],
+  l: ['I', '~'],
+  i: ['I', '~'],
+  c: ['C'],
+  o: ['O', '~'],
+  s: ['S', '~'],
+  h: ['H'],
+  k: ['K'],
+  p: ['P'],
+  v: ['V'],
+  w: ['W'],
+  z: ['Z', '~'],
+  '.': ['~'],
+};
+
+/** Alternative spellings of an OCR formula token, each look-alike position read one of its other ways (bounded). */
+function lookalikeReadings(token: string): string[] {
+  const s = token.normalize('NFKC').replace(/\s+/g, '');
+  const pos: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (!(c in LOOKALIKE) && !(/[a-z]/.test(c) && /[A-Z]/.test(s[i - 1] ?? ''))) continue;
+    if (c === '.' && !/[A-Za-z)]/.test(s[i - 1] ?? '')) continue;
+    if (c === '0' && i === 0) continue;
+    pos.push(i);
+  }
+  if (pos.length === 0 || pos.length > 8) return [];
+  const opts = pos.map((i) => [s[i], ...(LOOKALIKE[s[i]] ?? ['~'])]);
+  const out: string[] = [];
+  const cur = s.split('');
+  const rec = (j: number): void => {
+    if (out.length > 2000) return;
+    if (j === pos.length) {
+      const v = cur.join('');
+      if (v !== s) out.push(v);
+      return;
+    }
+    for (const o of opts[j]) {
+      cur[pos[j]] = o;
+      rec(j + 1);
+    }
+    cur[pos[j]] = s[pos[j]];
+  };
+  rec(0);
+  return out;
+}
+
+function readToken(token: string, mw: number | undefined, catalogForms: string[], fillByMw = true, maxSlots = 4): FormulaReading | undefined {
   const toks = tokenize(token);
   if (!toks || !toks.some((t) => t.k === 'el')) return undefined;
   const slots = toks.filter((t) => t.k === 'slot').length;
@@ -149,7 +229,7 @@ export function readFormula(text: string, mw?: number, catalogForms: string[] = 
     if (!tryParseFormula(asRead)) return undefined;
     return { formula: normalizeFormula(asRead), how: 'exact', slots };
   }
-  if (mw === undefined || slots > 4) return undefined;
+  if (mw === undefined || slots > maxSlots || !fillByMw) return undefined;
   // Fill slots with counts 2..30 (a slot is a subscript that was there, so never 1) to match the printed M.W.
   const hits: { f: string; d: number }[] = [];
   const fill = new Array<number>(slots).fill(2);
