@@ -325,6 +325,18 @@ describe('offline reader: formulas read with look-alike characters', () => {
   });
 });
 
+describe('offline reader: a lot printed without a readable key', () => {
+  it('takes the one unkeyed letters-and-digits code as the lot, never a catalog number, CAS, formula or a choice between two codes', async () => {
+    const base = [L('Sodium chloride', 40, 20, 40), L('CAS No. 7647-14-5', 40, 100), L('C6H14O6', 40, 180)];
+    const r = await reader.read(input([...base, L('F2201227', 40, 140)]));
+    expect((r.candidate as Record<string, unknown>).lotNumber).toBe('F2201227');
+    const two = await reader.read(input([...base, L('F2201227', 40, 140), L('X2526735', 40, 220)]));
+    expect((two.candidate as Record<string, unknown>).lotNumber).toBeUndefined();
+    const weak = await reader.read(input([...base, L('F2201227', 40, 140, 20, 40)]));
+    expect((weak.candidate as Record<string, unknown>).lotNumber).toBeUndefined();
+  });
+});
+
 describe('offline reader: grade lists and Korean keys', () => {
   it('keeps a comma list of compendia after a grade, spells p.a. and registered brands conventionally', () => {
     expect(findGrade('EMSURE® ACS,ISO,Reag. Ph Eur')?.value).toBe('EMSURE® ACS,ISO,Reag. Ph Eur');

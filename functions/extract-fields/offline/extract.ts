@@ -5,7 +5,7 @@
 import type { Catalog, CatalogEntry } from '../../shared/catalog';
 import type { FieldName, LabelFields, OcrLine } from '../../shared/contract';
 import { isValidCas } from '../../shared/cas';
-import { formulasEquivalent, normalizeFormula } from '../../shared/formula';
+import { formulasEquivalent, normalizeFormula, tryParseFormula } from '../../shared/formula';
 import { findKeys, type KeyField, type KeyHit } from './keys';
 import { below, evidenceOf, isInjection, rightOf, toLines, type Line } from './layout';
 import { findGrade } from './grades';
@@ -294,6 +294,22 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
   if (!fields.catalogNumber) {
     const cat = findUnkeyedCatalogNumber(lines, mfr?.manufacturer.catalogPatterns ?? [], fields, keyLines, valueLines);
     if (cat) fields.catalogNumber = cat;
+  }
+  if (!fields.lotNumber) {
+    // A lot printed without a readable key (the key lost to glare or small Hangul): a line that is one
+    // letters-and-digits code, 6–12 characters with at least 4 digits and a letter, no CAS, date, formula
+    // or the catalog number, read at OCR >= 60 — taken only when exactly one line on the label is such a code.
+    const used = new Set([fields.catalogNumber?.value, fields.casNumber?.value].filter(Boolean).map((v) => String(v).replace(/[^A-Z0-9]/gi, '').toUpperCase()));
+    const codes = lines.filter((l) => {
+      const t = l.text.trim();
+      if (l.conf < 60 || keyLines.has(l) || !/^[A-Z0-9]{6,12}$/.test(t) || !/[A-Z]/.test(t) || (t.match(/\d/g) ?? []).length < 4) return false;
+      if (used.has(t) || parseDate(t) || findCasCandidates(t).length) return false;
+      const f = tryParseFormula(t);
+      return !(f && Object.keys(f).length >= 2);
+    });
+    if (codes.length === 1) {
+      fields.lotNumber = { value: codes[0].text.trim(), confidence: conf(codes[0], 0.6), evidence: evidenceOf(codes[0], 'the one unkeyed letters-and-digits code on the label, read as the lot') };
+    }
   }
 
   // --- Cross-checks ----------------------------------------------------------------------------------------
