@@ -256,6 +256,13 @@ describe('catalog-number repair by the manufacturer pattern', () => {
     expect(repairToPattern('01359', ['[A-Z]\\d{4}'])).toBeUndefined();
   });
 
+  it('breaks an O/D/Q tie with the initial of the identified product name, and only then', () => {
+    expect(repairToPattern('01359', ['[A-Z]\\d{4}'], 2, ['O'])).toMatchObject({ value: 'O1359' });
+    expect(repairToPattern('02800', ['[A-Z]\\d{4}'], 2, ['D'])?.value).toBe('D2800');
+    // An initial none of the readings has leaves the code alone.
+    expect(repairToPattern('01359', ['[A-Z]\\d{4}'], 2, ['M'])).toBeUndefined();
+  });
+
   it('leaves a code that already fits, or that nothing makes fit, alone', () => {
     expect(repairToPattern('T3863', ['[A-Z]\\d{4}'])).toBeUndefined();
     expect(repairToPattern('XYZ', ['\\d{4}-\\d{4}'])).toBeUndefined();

@@ -43,7 +43,7 @@ export function fitsPatterns(token: string, patterns: string[]): boolean {
  * The unique reading of `token` with at most `maxChanges` lookalike substitutions that fits one of the
  * patterns; undefined when the token already fits, when nothing fits, or when more than one reading fits.
  */
-export function repairToPattern(token: string, patterns: string[], maxChanges = 2): PatternRepair | undefined {
+export function repairToPattern(token: string, patterns: string[], maxChanges = 2, initials: string[] = []): PatternRepair | undefined {
   if (patterns.length === 0 || fitsPatterns(token, patterns)) return undefined;
   const found = new Map<string, string[]>();
   const walk = (chars: string[], from: number, changes: string[]) => {
@@ -62,6 +62,13 @@ export function repairToPattern(token: string, patterns: string[], maxChanges = 
     }
   };
   walk([...token], 0, []);
+  if (found.size > 1 && initials.length) {
+    // Catalog numbers that start with a letter often start with the initial of the product name (O1359 for
+    // Oxalyl chloride). Used only to choose between readings that all fit the pattern and differ in that letter.
+    const firsts = new Set(initials.map((c) => c.toUpperCase()));
+    const pick = [...found.entries()].filter(([v, ch]) => firsts.has(v[0]) && v[0] !== token[0] && ch.length === 1);
+    if (pick.length === 1) return { value: pick[0][0], changes: [...pick[0][1], `(${pick[0][0][0]}: initial of the product name)`] };
+  }
   if (found.size !== 1) return undefined;
   // Prefer the reading with the fewest changes only when it is the only one; ties stay ambiguous.
   const [value, changes] = [...found.entries()][0];

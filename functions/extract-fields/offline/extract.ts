@@ -138,7 +138,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
       case 'catalogNumber': {
         const c = firstCode(kv.text);
         if (c && /\d/.test(c.value) && !fields.catalogNumber && !isValidCas(c.value)) {
-          const fix = repairToPattern(c.value, mfr?.manufacturer.catalogPatterns ?? []);
+          const fix = repairToPattern(c.value, mfr?.manufacturer.catalogPatterns ?? [], 2, nameInitials(name?.entry));
           fields.catalogNumber = fix
             ? { value: fix.value, confidence: conf(kv.line, f * 0.9), evidence: ev(`read "${c.value}"; ${fix.changes.join(', ')} is the only lookalike reading with the shape of a ${mfr!.manufacturer.name} catalog number`) }
             : { value: c.value, confidence: conf(kv.line, f), evidence: ev() };
@@ -292,7 +292,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
     }
   }
   if (!fields.catalogNumber) {
-    const cat = findUnkeyedCatalogNumber(lines, mfr?.manufacturer.catalogPatterns ?? [], fields, keyLines, valueLines);
+    const cat = findUnkeyedCatalogNumber(lines, mfr?.manufacturer.catalogPatterns ?? [], fields, keyLines, valueLines, nameInitials(entryForChecks));
     if (cat) fields.catalogNumber = cat;
   }
   if (!fields.lotNumber) {
@@ -577,7 +577,13 @@ function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | u
 const GENERIC_CATALOG_RE = /^(?:\d\.\d{5}\.\d{3,4}|[A-Z]{1,3}-?\d{3,6}(?:-[A-Z0-9]{1,6})?|\d{4,6}(?:-\d{1,5})?[A-Z]?|[A-Z]\d{4})$/;
 
 /** A code printed alone (no key), in the manufacturer's catalog-number shape or a common one. */
-function findUnkeyedCatalogNumber(lines: Line[], patterns: string[], fields: Extraction, keyLines: Set<Line>, valueLines: Set<Line>): Found<string> | undefined {
+/** First letter of the main word of a catalog product name ("1,2-Dimethoxyethane" → D, "n-Hexane" → H). */
+function nameInitials(entry: CatalogEntry | undefined): string[] {
+  const w = entry?.name.match(/[A-Za-z]{3,}/)?.[0];
+  return w ? [w[0]] : [];
+}
+
+function findUnkeyedCatalogNumber(lines: Line[], patterns: string[], fields: Extraction, keyLines: Set<Line>, valueLines: Set<Line>, initials: string[] = []): Found<string> | undefined {
   const regs = patterns.map((p) => new RegExp(`^(?:${p})$`));
   const used = new Set([fields.casNumber?.value, fields.lotNumber?.value].filter(Boolean));
   const top = Math.min(...lines.map((l) => l.top));
@@ -591,7 +597,7 @@ function findUnkeyedCatalogNumber(lines: Line[], patterns: string[], fields: Ext
       if (token.length < 4 || !/\d/.test(token) || used.has(token) || isValidCas(token)) continue;
       if (findQuantities(token).length || findPurities(token).length || parseDate(token)) continue;
       const byPattern = regs.some((r) => r.test(token));
-      const fix = byPattern ? undefined : repairToPattern(token, patterns);
+      const fix = byPattern ? undefined : repairToPattern(token, patterns, 2, initials);
       const generic = GENERIC_CATALOG_RE.test(token) && tokens.length <= 3;
       if (!byPattern && !fix && !generic) continue;
       const pos = 1 - (l.top - top) / Math.max(1, bottom - top);
