@@ -187,7 +187,8 @@ export class LocalStack {
       config,
       engine,
       stateMachineArn,
-      JSON.parse(definitionText.replace(/\$\{(\w+)\}/g, '0')),
+      // The definition as the engine runs it (placeholders filled), for the console's graph.
+      JSON.parse((await engine.describeStateMachine({ stateMachineArn })).definition),
       dynamo,
       s3rver,
       { s3: process.env.AWS_ENDPOINT_URL_S3!, dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB! },
