@@ -226,7 +226,8 @@ export function toReaderResult(answer: ToolAnswer, modelId: string): ReaderResul
 
 function noToolUse(modelId: string, stopReason: string | undefined, detail: string): MalformedModelOutputError {
   const issue = `the model did not call the ${TOOL_NAME} tool (stopReason=${stopReason ?? 'unknown'}): ${detail}`;
-  return new MalformedModelOutputError(`Model ${modelId} returned no structured answer`, [issue]);
+  // The message is what the state machine feeds back to the next attempt, so it carries the specific problem.
+  return new MalformedModelOutputError(`Model ${modelId} returned no structured answer: ${issue}`, [issue]);
 }
 
 /** Join ConverseStream events into one tool answer. The tool input arrives as JSON text split across deltas. */
