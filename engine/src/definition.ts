@@ -99,6 +99,8 @@ export interface CState {
   // Task
   taskKind?: TaskKind;
   resource?: string;
+  /** Function name of a Lambda ARN resource, filled in on first use. */
+  functionName?: string;
   timeout?: NumberField;
   heartbeat?: NumberField;
   // Choice

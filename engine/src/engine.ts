@@ -141,6 +141,8 @@ interface Frame {
   visits: Map<string, number>;
   /** Key of the state currently running in this branch (path + state + visit). */
   here?: string;
+  /** JSON text of the value runMachine last returned (the final state's exit output), when known. */
+  outText?: string;
 }
 
 interface ExecEntry {
@@ -172,11 +174,36 @@ class Run {
 const json = (v: unknown): string => JSON.stringify(v) ?? 'null';
 const parseJson = (s: string | undefined): unknown => (s === undefined ? undefined : JSON.parse(s));
 
+const DETAILS_KEYS = new Map<string, string>();
 function detailsKey(type: string): string {
-  if (type.endsWith('StateEntered')) return 'stateEnteredEventDetails';
-  if (type.endsWith('StateExited')) return 'stateExitedEventDetails';
-  return type[0].toLowerCase() + type.slice(1) + 'EventDetails';
+  let k = DETAILS_KEYS.get(type);
+  if (k === undefined) {
+    if (type.endsWith('StateEntered')) k = 'stateEnteredEventDetails';
+    else if (type.endsWith('StateExited')) k = 'stateExitedEventDetails';
+    else k = type[0].toLowerCase() + type.slice(1) + 'EventDetails';
+    DETAILS_KEYS.set(type, k);
+  }
+  return k;
 }
+
+/** `<Type>StateEntered` / `<Type>StateExited`, built once per state type. */
+const ENTERED: Record<string, string> = {};
+const EXITED: Record<string, string> = {};
+for (const t of ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map']) {
+  ENTERED[t] = `${t}StateEntered`;
+  EXITED[t] = `${t}StateExited`;
+}
+const enteredType = (t: string) => ENTERED[t] ?? `${t}StateEntered`;
+const exitedType = (t: string) => EXITED[t] ?? `${t}StateExited`;
+
+const FINISH_EVENT: Record<ExecutionStatus, string> = {
+  SUCCEEDED: 'ExecutionSucceeded',
+  FAILED: 'ExecutionFailed',
+  TIMED_OUT: 'ExecutionTimedOut',
+  ABORTED: 'ExecutionAborted',
+  RUNNING: '',
+  PENDING_REDRIVE: '',
+};
 
 /** ASL error-name matching, with the wildcards AWS defines. */
 export function errorMatches(list: string[], error: string): boolean {
@@ -207,6 +234,14 @@ class Semaphore {
   private active = 0;
   private queue: Array<() => void> = [];
   constructor(private readonly limit: number) {}
+  /** Takes a slot at once when one is free. */
+  tryAcquire(): boolean {
+    if (this.active < this.limit) {
+      this.active++;
+      return true;
+    }
+    return false;
+  }
   acquire(): Promise<void> {
     if (this.active < this.limit) {
       this.active++;
@@ -218,6 +253,31 @@ class Semaphore {
     const next = this.queue.shift();
     if (next) next();
     else this.active--;
+  }
+}
+
+/**
+ * A JSONPath scope whose `$$` context object is built only when a path reads it (most states never do).
+ * The object it builds is the one `context()` would have built eagerly: same state, entry time, retry count, token.
+ */
+class LazyScope implements PathScope {
+  private ctx: unknown;
+  private built = false;
+  constructor(
+    private readonly engine: StepFunctionsEngine,
+    private readonly frame: Frame,
+    private readonly st: CState,
+    private readonly enteredAt: number,
+    private readonly retryCount: number,
+    private readonly token: string | undefined,
+    readonly vars: Record<string, unknown>,
+  ) {}
+  get context(): unknown {
+    if (!this.built) {
+      this.ctx = this.engine.context(this.frame, this.st, this.enteredAt, this.retryCount, this.token);
+      this.built = true;
+    }
+    return this.ctx;
   }
 }
 
@@ -767,11 +827,12 @@ export class StepFunctionsEngine {
   private async drive(run: Run): Promise<void> {
     const entry = run.entry;
     try {
-      await this.acquire(run);
+      if (this.slots.tryAcquire()) run.holdsSlot = true;
+      else await this.acquire(run);
       const pos = entry.rec.pos!;
       const frame: Frame = { run, top: true, scope: { cancelled: false }, path: `r${entry.rec.redriveCount}`, visits: new Map() };
       const output = await this.runMachine(frame, run.machine, pos.state, pos.input, pos.vars, pos);
-      if (!run.stopped) this.finish(entry, 'SUCCEEDED', { output: json(output) });
+      if (!run.stopped) this.finish(entry, 'SUCCEEDED', { output: frame.outText ?? json(output) });
     } catch (e) {
       if (e instanceof Aborted || run.stopped) return;
       const se = e instanceof StatesError ? e : runtimeError(String((e as Error)?.message ?? e));
@@ -817,7 +878,7 @@ export class StepFunctionsEngine {
     rec.parked = undefined;
     for (const w of this.tokens.values()) if (w.executionArn === rec.executionArn) w.closed = true;
     for (const [t, w] of this.tokens) if (w.closed) this.tokens.delete(t);
-    const type = { SUCCEEDED: 'ExecutionSucceeded', FAILED: 'ExecutionFailed', TIMED_OUT: 'ExecutionTimedOut', ABORTED: 'ExecutionAborted', RUNNING: '', PENDING_REDRIVE: '' }[status];
+    const type = FINISH_EVENT[status];
     this.appendEvent(
       entry,
       type,
@@ -865,7 +926,8 @@ export class StepFunctionsEngine {
     }
   }
 
-  private context(frame: Frame, st: CState, enteredAt: number, retryCount: number, token?: string): unknown {
+  /** @internal The `$$` context object of a state (LazyScope builds it on first use). */
+  context(frame: Frame, st: CState, enteredAt: number, retryCount: number, token?: string): unknown {
     const entry = frame.run.entry;
     const rec = entry.rec;
     // The execution and state-machine parts are fixed for a run: build them once (the hot path calls this per state).
@@ -914,19 +976,29 @@ export class StepFunctionsEngine {
   ): Promise<unknown> {
     let name = startAt;
     let value = input;
+    // The JSON text of `value` when the previous state already produced it (its exit event), reused for the entry event.
+    let text: string | undefined;
+    frame.outText = undefined;
     for (;;) {
       if (frame.run.stopped) throw new Aborted('execution stopped');
       for (let s: Scope | undefined = frame.scope; s; s = s.parent) if (s.cancelled) throw new Aborted('branch cancelled');
       const st = machine.states.get(name);
       if (!st) throw runtimeError(`State '${name}' does not exist`);
-      const visit = (frame.visits.get(name) ?? 0) + 1;
-      frame.visits.set(name, visit);
-      frame.here = frame.top ? undefined : `${frame.path}/${name}#${visit}`;
-      const r = await this.runState(frame, st, value, vars, resume);
+      if (frame.top) frame.here = undefined; // only nested branches key tokens by state visit
+      else {
+        const visit = (frame.visits.get(name) ?? 0) + 1;
+        frame.visits.set(name, visit);
+        frame.here = `${frame.path}/${name}#${visit}`;
+      }
+      const r = await this.runState(frame, st, value, text, vars, resume);
       resume = undefined;
-      if (r.next === undefined) return r.output;
+      if (r.next === undefined) {
+        frame.outText = r.text;
+        return r.output;
+      }
       name = r.next;
       value = r.output;
+      text = r.text;
     }
   }
 
@@ -941,26 +1013,27 @@ export class StepFunctionsEngine {
     frame: Frame,
     st: CState,
     input: unknown,
+    inputText: string | undefined,
     vars: Record<string, unknown>,
     resume?: Position,
-  ): Promise<{ output: unknown; next?: string }> {
+  ): Promise<{ output: unknown; next?: string; text?: string }> {
     const entry = frame.run.entry;
-    let enteredAt = resume?.enteredAt ?? this.clock.now();
+    let enteredAt: number;
     if (!resume?.entered) {
       enteredAt = this.clock.now();
-      this.emit(frame, `${st.type}StateEntered`, { name: st.name, input: json(input), inputDetails: { truncated: false } });
+      this.emit(frame, enteredType(st.type), { name: st.name, input: inputText ?? json(input), inputDetails: { truncated: false } });
       if (frame.top) {
         entry.rec.pos = { state: st.name, input, vars: { ...vars }, entered: true, enteredAt };
         this.checkpoint(entry);
       }
-    }
-    if (frame.top) frame.here = `${frame.path}/${st.name}@${enteredAt}`;
+    } else enteredAt = resume.enteredAt ?? this.clock.now();
+    if (frame.top && (st.type === 'Parallel' || st.type === 'Map')) frame.here = `${frame.path}/${st.name}@${enteredAt}`;
     try {
       const { output, next, assigned } = await this.execute(frame, st, input, vars, enteredAt, resume);
       const details = st.type === 'Fail' ? undefined : exitDetails(st, output, assigned); // size limits throw here
       if (assigned) Object.assign(vars, assigned);
-      if (details) this.emit(frame, `${st.type}StateExited`, details);
-      return { output, next: st.end ? undefined : next ?? st.next };
+      if (details) this.emit(frame, exitedType(st.type), details);
+      return { output, next: st.end ? undefined : next ?? st.next, text: details?.output as string | undefined };
     } catch (e) {
       if (e instanceof Aborted) throw e;
       const se = e instanceof StatesError ? e : runtimeError(String((e as Error)?.message ?? e));
@@ -979,17 +1052,19 @@ export class StepFunctionsEngine {
           output = setPath(input, c.resultPath === undefined ? '$' : c.resultPath, errorOutput);
         }
         if (assigned) Object.assign(vars, assigned);
-        this.exitState(frame, st, output, assigned);
-        return { output, next: c.next };
+        const text = this.exitState(frame, st, output, assigned);
+        return { output, next: c.next, text };
       }
       if (frame.top && !frame.run.stopped) entry.rec.failedAt = { state: st.name, input, vars: { ...vars } };
       throw se;
     }
   }
 
-  private exitState(frame: Frame, st: CState, output: unknown, assigned?: Record<string, unknown>): void {
-    if (st.type === 'Fail') return;
-    this.emit(frame, `${st.type}StateExited`, exitDetails(st, output, assigned));
+  private exitState(frame: Frame, st: CState, output: unknown, assigned?: Record<string, unknown>): string | undefined {
+    if (st.type === 'Fail') return undefined;
+    const details = exitDetails(st, output, assigned);
+    this.emit(frame, exitedType(st.type), details);
+    return details.output as string;
   }
 
   /** Evaluates a state's body and its output processing. */
@@ -1002,27 +1077,32 @@ export class StepFunctionsEngine {
     resume?: Position,
   ): Promise<{ output: unknown; next?: string; assigned?: Record<string, unknown> }> {
     const jsonata = st.ql === 'JSONata';
-    const ctxOf = (retry = 0, token?: string) => this.context(frame, st, enteredAt, retry, token);
     // JSONPath: InputPath first; JSONata works on the raw input.
-    const effective = jsonata ? input : st.inputPath === null ? {} : st.type === 'Fail' ? input : evalPath(st.inputPath ?? '$', input, { context: undefined, vars });
+    const effective = jsonata
+      ? input
+      : st.inputPath === null
+        ? {}
+        : st.type === 'Fail' || st.inputPath === undefined || st.inputPath === '$'
+          ? input
+          : evalPath(st.inputPath, input, { context: undefined, vars });
 
     switch (st.type) {
       case 'Pass': {
-        if (jsonata) return this.finishJsonata(st, input, undefined, ctxOf(), vars);
-        const scope = { context: ctxOf(), vars };
+        if (jsonata) return this.finishJsonata(st, input, undefined, this.context(frame, st, enteredAt, 0), vars);
+        const scope = new LazyScope(this, frame, st, enteredAt, 0, undefined, vars);
         const result = 'Result' in st.raw ? st.raw.Result : st.parameters ? st.parameters(effective, scope) : effective;
         return this.finishJsonPath(st, input, result, scope, false);
       }
       case 'Succeed':
       case 'Wait': {
-        if (st.type === 'Wait') await this.runWait(frame, st, effective, vars, ctxOf(), resume);
-        if (jsonata) return this.finishJsonata(st, input, undefined, ctxOf(), vars);
-        const scope = { context: ctxOf(), vars };
+        if (st.type === 'Wait') await this.runWait(frame, st, effective, vars, this.context(frame, st, enteredAt, 0), resume);
+        if (jsonata) return this.finishJsonata(st, input, undefined, this.context(frame, st, enteredAt, 0), vars);
+        const scope = new LazyScope(this, frame, st, enteredAt, 0, undefined, vars);
         const assigned = st.assignPath?.(effective, scope) as Record<string, unknown> | undefined;
         return { output: st.outputPath === null ? {} : evalPath(st.outputPath ?? '$', effective, scope), assigned };
       }
       case 'Fail': {
-        const context = ctxOf();
+        const context = this.context(frame, st, enteredAt, 0);
         const states = { input, context };
         const scope = { context, vars };
         const error = await this.num(st.errorField, input, states, vars, scope);
@@ -1030,19 +1110,24 @@ export class StepFunctionsEngine {
         throw new StatesError(error === undefined ? '' : String(error), cause === undefined ? '' : String(cause));
       }
       case 'Choice':
-        return this.runChoice(st, input, effective, ctxOf(), vars);
+        if (jsonata) return this.runChoice(st, input, effective, this.context(frame, st, enteredAt, 0), vars);
+        return this.runChoicePath(st, effective, new LazyScope(this, frame, st, enteredAt, 0, undefined, vars));
       case 'Task':
       case 'Parallel':
       case 'Map': {
-        const result = await this.withRetry(frame, st, resume, (retryCount, res) =>
-          st.type === 'Task'
-            ? this.attemptTask(frame, st, input, effective, vars, enteredAt, retryCount, res)
-            : st.type === 'Parallel'
-              ? this.runParallel(frame, st, input, effective, vars, ctxOf(retryCount))
-              : this.runMap(frame, st, input, effective, vars, ctxOf(retryCount)),
-        );
-        if (jsonata) return this.finishJsonata(st, input, result, ctxOf(), vars);
-        return this.finishJsonPath(st, input, result, { context: ctxOf(), vars }, true);
+        // Without retriers (and no backoff to resume) an attempt runs as is; withRetry would only pass it through.
+        const direct = st.type === 'Task' && st.retry.length === 0 && resume?.kind !== 'retry' && !resume?.retry?.length;
+        const result = direct
+          ? await this.attemptTask(frame, st, input, effective, vars, enteredAt, 0, resume)
+          : await this.withRetry(frame, st, resume, (retryCount, res) =>
+              st.type === 'Task'
+                ? this.attemptTask(frame, st, input, effective, vars, enteredAt, retryCount, res)
+                : st.type === 'Parallel'
+                  ? this.runParallel(frame, st, input, effective, vars, this.context(frame, st, enteredAt, retryCount))
+                  : this.runMap(frame, st, input, effective, vars, this.context(frame, st, enteredAt, retryCount)),
+            );
+        if (jsonata) return this.finishJsonata(st, input, result, this.context(frame, st, enteredAt, 0), vars);
+        return this.finishJsonPath(st, input, result, new LazyScope(this, frame, st, enteredAt, 0, undefined, vars), true);
       }
       default:
         throw runtimeError(`Unsupported state type ${st.type}`);
@@ -1063,6 +1148,18 @@ export class StepFunctionsEngine {
     const placed = setPath(rawInput, st.resultPath === undefined ? '$' : st.resultPath, selected);
     const output = st.outputPath === null ? {} : evalPath(st.outputPath ?? '$', placed, scope);
     return { output, assigned };
+  }
+
+  /** A JSONPath Choice: synchronous (rules and paths only). */
+  private runChoicePath(st: CState, effective: unknown, scope: PathScope) {
+    for (const c of st.choices!) {
+      if (!c.rule!(effective, scope)) continue;
+      const assigned = (c.assignPath ?? st.assignPath)?.(effective, scope) as Record<string, unknown> | undefined;
+      return { output: st.outputPath === null ? {} : evalPath(st.outputPath ?? '$', effective, scope), next: c.next, assigned };
+    }
+    if (st.default === undefined) throw new StatesError('States.NoChoiceMatched', `No Choice Rule matched and no Default in state '${st.name}'`);
+    const assigned = st.assignPath?.(effective, scope) as Record<string, unknown> | undefined;
+    return { output: st.outputPath === null ? {} : evalPath(st.outputPath ?? '$', effective, scope), next: st.default, assigned };
   }
 
   private async runChoice(st: CState, input: unknown, effective: unknown, context: unknown, vars: Record<string, unknown>) {
@@ -1169,6 +1266,13 @@ export class StepFunctionsEngine {
     return TOKEN_PREFIX + Buffer.from(JSON.stringify({ e: executionArn, n })).toString('base64url');
   }
 
+  /** Records a task's failure or timeout (Lambda ARN or lambda:invoke naming) and throws it as the state's error. */
+  private taskFail(frame: Frame, isLambdaFn: boolean, resourceName: string, type: 'Failed' | 'TimedOut', error: string, cause: string): never {
+    if (isLambdaFn) this.emit(frame, `LambdaFunction${type}`, { error, cause });
+    else this.emit(frame, `Task${type}`, { resourceType: 'lambda', resource: resourceName, error, cause });
+    throw new StatesError(error, cause);
+  }
+
   private async attemptTask(
     frame: Frame,
     st: CState,
@@ -1195,37 +1299,48 @@ export class StepFunctionsEngine {
       } else token = this.newToken(entry.rec.executionArn);
     }
     const resumingToken = parkedBefore !== undefined;
-    const context = this.context(frame, st, enteredAt, retryCount, token);
-    const scope = { context, vars };
-    const states: StatesBinding = { input, context };
     let params: any;
-    if (st.ql === 'JSONata') params = st.args ? await st.args(states, vars) : input;
-    else params = st.parameters ? st.parameters(effective, scope) : effective;
-    const timeoutSec = (await this.num(st.timeout, effective, states, vars, scope)) as number | undefined;
-    const heartbeatSec = (await this.num(st.heartbeat, effective, states, vars, scope)) as number | undefined;
+    let timeoutSec: number | undefined;
+    let heartbeatSec: number | undefined;
+    if (st.ql === 'JSONata') {
+      const context = this.context(frame, st, enteredAt, retryCount, token);
+      const scope = { context, vars };
+      const states: StatesBinding = { input, context };
+      params = st.args ? await st.args(states, vars) : input;
+      timeoutSec = (await this.num(st.timeout, effective, states, vars, scope)) as number | undefined;
+      heartbeatSec = (await this.num(st.heartbeat, effective, states, vars, scope)) as number | undefined;
+    } else {
+      // JSONPath: literals and paths only, nothing to await
+      const scope = new LazyScope(this, frame, st, enteredAt, retryCount, token, vars);
+      params = st.parameters ? st.parameters(effective, scope) : effective;
+      const t = st.timeout;
+      const h = st.heartbeat;
+      timeoutSec = (t === undefined ? undefined : t.k === 'lit' ? t.v : t.k === 'path' ? t.f(effective, scope) : await t.f({ input, context: scope.context }, vars)) as number | undefined;
+      heartbeatSec = (h === undefined ? undefined : h.k === 'lit' ? h.v : h.k === 'path' ? h.f(effective, scope) : await h.f({ input, context: scope.context }, vars)) as number | undefined;
+    }
     let functionName: string;
     let payload: unknown;
     const resourceName = kind === 'invoke' ? 'invoke' : kind === 'invoke-token' ? 'invoke.waitForTaskToken' : st.resource!;
     if (kind === 'function') {
-      functionName = functionNameOf(st.resource!);
+      functionName = st.functionName ??= functionNameOf(st.resource!);
       payload = params;
     } else {
       if (!params || typeof params.FunctionName !== 'string') {
         throw runtimeError(`Task '${st.name}': lambda:invoke needs Parameters/Arguments with a FunctionName string`);
       }
-      functionName = functionNameOf(params.FunctionName);
+      functionName = cachedFunctionName(params.FunctionName);
       payload = params.Payload;
     }
     const isLambdaFn = kind === 'function';
-    const fail = (type: 'Failed' | 'TimedOut', error: string, cause: string): never => {
-      if (isLambdaFn) this.emit(frame, `LambdaFunction${type}`, { error, cause });
-      else this.emit(frame, `Task${type}`, { resourceType: 'lambda', resource: resourceName, error, cause });
-      throw new StatesError(error, cause);
-    };
+    // The payload as JSON, serialised once: the scheduled event's input and the handler's private copy.
+    let payloadJson: string | undefined;
 
     if (!resumingToken) {
       if (isLambdaFn) {
-        this.emit(frame, 'LambdaFunctionScheduled', { resource: st.resource, input: json(payload), inputDetails: { truncated: false }, ...(timeoutSec !== undefined ? { timeoutInSeconds: timeoutSec } : {}) });
+        payloadJson = json(payload);
+        const details: Record<string, unknown> = { resource: st.resource, input: payloadJson, inputDetails: { truncated: false } };
+        if (timeoutSec !== undefined) details.timeoutInSeconds = timeoutSec;
+        this.emit(frame, 'LambdaFunctionScheduled', details);
       } else {
         this.emit(frame, 'TaskScheduled', {
           resourceType: 'lambda',
@@ -1256,7 +1371,7 @@ export class StepFunctionsEngine {
       if (!resumingToken) {
         this.emit(frame, 'TaskStarted', { resourceType: 'lambda', resource: resourceName });
         const handler = this.handlers.get(functionName);
-        if (!handler) fail('Failed', 'Lambda.ResourceNotFoundException', `Function not found: ${functionName} (no local handler registered)`);
+        if (!handler) this.taskFail(frame, isLambdaFn, resourceName, 'Failed', 'Lambda.ResourceNotFoundException', `Function not found: ${functionName} (no local handler registered)`);
         let invokeResult: unknown;
         try {
           invokeResult = await handler!(clonePayload(payload), { executionArn: entry.rec.executionArn, stateName: st.name, functionName, attempt: retryCount });
@@ -1265,7 +1380,7 @@ export class StepFunctionsEngine {
           waiter.closed = true;
           this.tokens.delete(token!);
           const { error, cause } = lambdaError(e);
-          fail('Failed', error, cause);
+          this.taskFail(frame, isLambdaFn, resourceName, 'Failed', error, cause);
         }
         if (run.stopped) throw new Aborted('execution stopped');
         this.emit(frame, 'TaskSubmitted', { resourceType: 'lambda', resource: resourceName, output: json(lambdaInvokeResult(invokeResult)), outputDetails: { truncated: false } });
@@ -1315,7 +1430,7 @@ export class StepFunctionsEngine {
             waiter.closed = true;
             this.tokens.delete(token!);
             if (entry.rec.parked?.[token!]) delete entry.rec.parked[token!];
-            fail('TimedOut', outcome.error, outcome.cause!);
+            this.taskFail(frame, isLambdaFn, resourceName, 'TimedOut', outcome.error, outcome.cause!);
           }
         }
       }
@@ -1330,13 +1445,21 @@ export class StepFunctionsEngine {
     if (isLambdaFn) this.emit(frame, 'LambdaFunctionStarted');
     else this.emit(frame, 'TaskStarted', { resourceType: 'lambda', resource: resourceName });
     const handler = this.handlers.get(functionName);
-    if (!handler) fail('Failed', 'Lambda.ResourceNotFoundException', `Function not found: ${functionName} (no local handler registered)`);
+    if (!handler) this.taskFail(frame, isLambdaFn, resourceName, 'Failed', 'Lambda.ResourceNotFoundException', `Function not found: ${functionName} (no local handler registered)`);
     let out: unknown;
     let threw: unknown;
     let didThrow = false;
     const hctx: HandlerContext = { executionArn: entry.rec.executionArn, stateName: st.name, functionName, attempt: retryCount };
-    const call = (async () => handler!(clonePayload(payload), hctx))();
-    if (timeoutAt !== undefined) {
+    if (timeoutAt === undefined) {
+      try {
+        out = await handler!(clonePayload(payload, payloadJson), hctx);
+      } catch (e) {
+        didThrow = true;
+        threw = e;
+      }
+      if (run.stopped) throw new Aborted('execution stopped');
+    } else {
+      const call = (async () => handler!(clonePayload(payload, payloadJson), hctx))();
       let cancel: (() => void) | undefined;
       const timedOut = Symbol('timeout');
       const timer = new Promise<typeof timedOut>((r) => {
@@ -1347,28 +1470,20 @@ export class StepFunctionsEngine {
       if (run.stopped) throw new Aborted('execution stopped');
       if (r === timedOut) {
         call.catch(() => undefined);
-        fail('TimedOut', 'States.Timeout', `Task timed out after ${timeoutSec} seconds`);
+        this.taskFail(frame, isLambdaFn, resourceName, 'TimedOut', 'States.Timeout', `Task timed out after ${timeoutSec} seconds`);
       }
       const rr = r as { v?: unknown; e?: unknown };
       if ('e' in rr) {
         didThrow = true;
         threw = rr.e;
       } else out = rr.v;
-    } else {
-      try {
-        out = await call;
-      } catch (e) {
-        didThrow = true;
-        threw = e;
-      }
-      if (run.stopped) throw new Aborted('execution stopped');
     }
     if (didThrow) {
       const { error, cause } = lambdaError(threw);
-      fail('Failed', error, cause);
+      this.taskFail(frame, isLambdaFn, resourceName, 'Failed', error, cause);
     }
     const payloadText = json(out === undefined ? null : out);
-    if (overLimit(payloadText)) fail('Failed', 'States.DataLimitExceeded', `The result of '${functionName}' exceeds the 256 KiB limit`);
+    if (overLimit(payloadText)) this.taskFail(frame, isLambdaFn, resourceName, 'Failed', 'States.DataLimitExceeded', `The result of '${functionName}' exceeds the 256 KiB limit`);
     if (isLambdaFn) {
       this.emit(frame, 'LambdaFunctionSucceeded', { output: payloadText, outputDetails: { truncated: false } });
       return JSON.parse(payloadText);
@@ -1491,8 +1606,20 @@ function exitDetails(st: CState, output: unknown, assigned?: Record<string, unkn
   return details;
 }
 
-function clonePayload(v: unknown): unknown {
-  return v === undefined ? {} : JSON.parse(json(v));
+const FUNCTION_NAMES = new Map<string, string>();
+/** functionNameOf, remembered per FunctionName value (a definition uses a handful). */
+function cachedFunctionName(ref: string): string {
+  let n = FUNCTION_NAMES.get(ref);
+  if (n === undefined) {
+    n = functionNameOf(ref);
+    if (FUNCTION_NAMES.size < 10_000) FUNCTION_NAMES.set(ref, n);
+  }
+  return n;
+}
+
+/** The handler's own copy of its event; `text` is `json(v)` when the caller already has it. */
+function clonePayload(v: unknown, text?: string): unknown {
+  return v === undefined ? {} : JSON.parse(text ?? json(v));
 }
 
 function lambdaInvokeResult(payload: unknown) {

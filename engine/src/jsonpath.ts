@@ -10,6 +10,11 @@ export interface PathScope {
 
 const INDEFINITE = /\*|\.\.|\?\(|,|:|@/;
 const VAR_PATH = /^\$([A-Za-z_][A-Za-z0-9_]*)(.*)$/s;
+/** `$.name.other[3]`: plain own-property/index steps, no wildcards, quotes or filters. */
+const SIMPLE_PATH = /^\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])+$/;
+const SIMPLE_PATHS = new Map<string, string[] | null>();
+/** ResultPath steps, parsed once per path. */
+const PATH_ARRAYS = new Map<string, string[]>();
 
 /**
  * Evaluates a reference path (`$.a.b`, `$$.Execution.Id`, `$myVar.x`) with jsonpath-plus. A definite path yields
@@ -17,6 +22,25 @@ const VAR_PATH = /^\$([A-Za-z_][A-Za-z0-9_]*)(.*)$/s;
  */
 export function evalPath(path: string, input: unknown, scope: PathScope): unknown {
   if (path === '$') return input;
+  let keys = SIMPLE_PATHS.get(path);
+  if (keys === undefined) {
+    keys = SIMPLE_PATH.test(path) ? (JSONPath.toPathArray(path) as string[]).slice(1) : null;
+    if (SIMPLE_PATHS.size < 10_000) SIMPLE_PATHS.set(path, keys);
+  }
+  if (keys !== null && input !== null && typeof input === 'object') {
+    // Fast path for `$.a.b[0]`: the same lookups jsonpath-plus does (own properties only); anything unusual
+    // on the way (a primitive in the middle, e.g. a string's `length`) goes to jsonpath-plus below.
+    let cur: any = input;
+    let i = 0;
+    for (; i < keys.length; i++) {
+      if (cur === null || typeof cur !== 'object') break;
+      if (!Object.hasOwn(cur, keys[i])) {
+        throw runtimeError(`The JSONPath '${path}' could not be found in the input '${JSON.stringify(input)}'`);
+      }
+      cur = cur[keys[i]];
+    }
+    if (i === keys.length) return cur;
+  }
   if (path.startsWith('$$')) return evalPath('$' + path.slice(2), scope.context, scope);
   const m = VAR_PATH.exec(path);
   if (m) {
@@ -50,7 +74,11 @@ export function pathPresent(path: string, input: unknown, scope: PathScope): boo
 export function setPath(input: unknown, path: string | null | undefined, value: unknown): unknown {
   if (path === undefined || path === '$') return value;
   if (path === null) return input;
-  const parts = JSONPath.toPathArray(path) as string[];
+  let parts = PATH_ARRAYS.get(path);
+  if (!parts) {
+    parts = JSONPath.toPathArray(path) as string[];
+    if (PATH_ARRAYS.size < 10_000) PATH_ARRAYS.set(path, parts);
+  }
   if (parts[0] !== '$') throw runtimeError(`Invalid ResultPath '${path}'`);
   const root: any = input !== null && typeof input === 'object' ? copy(input) : {};
   let cur = root;
