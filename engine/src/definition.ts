@@ -101,6 +101,8 @@ export interface CState {
   resource?: string;
   /** Function name of a Lambda ARN resource, filled in on first use. */
   functionName?: string;
+  /** A JSONPath Pass, Choice or Succeed state: its body has nothing to await. */
+  syncBody?: boolean;
   timeout?: NumberField;
   heartbeat?: NumberField;
   // Choice
@@ -276,6 +278,7 @@ function compileState(name: string, s: any, ql: QueryLanguage): CState {
     })),
   };
   if (ql === 'JSONPath') {
+    st.syncBody = s.Type === 'Pass' || s.Type === 'Choice' || s.Type === 'Succeed';
     st.inputPath = 'InputPath' in s ? s.InputPath : '$';
     st.outputPath = 'OutputPath' in s ? s.OutputPath : '$';
     st.resultPath = 'ResultPath' in s ? s.ResultPath : '$';

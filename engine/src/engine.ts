@@ -300,6 +300,8 @@ export class StepFunctionsEngine {
   private readonly listeners = new Set<EventListener>();
   private closed = false;
   private recovered = false;
+  /** load() finished: API calls need not wait on `ready` any more. */
+  private loaded = false;
   /** Resolves once the store is loaded; every API call waits for it. */
   readonly ready: Promise<void>;
 
@@ -339,6 +341,7 @@ export class StepFunctionsEngine {
         }
       }
     }
+    this.loaded = true;
   }
 
   // ---------------------------------------------------------------- state machines
@@ -448,7 +451,7 @@ export class StepFunctionsEngine {
   // ---------------------------------------------------------------- executions
 
   async startExecution(input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string }) {
-    await this.ready;
+    if (!this.loaded) await this.ready;
     this.assertOpen();
     const sm = this.sms.get(input.stateMachineArn);
     if (!sm) throw new StateMachineDoesNotExist(`State Machine Does Not Exist: '${input.stateMachineArn}'`);
@@ -769,13 +772,14 @@ export class StepFunctionsEngine {
   }
 
   private async entry(executionArn: string): Promise<ExecEntry> {
-    await this.ready;
+    if (!this.loaded) await this.ready;
     const entry = this.execs.get(executionArn);
     if (!entry) throw new ExecutionDoesNotExist(`Execution Does Not Exist: '${executionArn}'`);
     return entry;
   }
 
-  private appendEvent(entry: ExecEntry, type: string, details?: Record<string, unknown>): void {
+  /** Appends a history event; returns its timestamp. */
+  private appendEvent(entry: ExecEntry, type: string, details?: Record<string, unknown>): number {
     const id = entry.events.length + 1;
     const ev: StoredEvent = { id, previousEventId: id - 1, timestamp: this.clock.now(), type };
     if (details) ev[detailsKey(type)] = details;
@@ -793,6 +797,7 @@ export class StepFunctionsEngine {
         }
       });
     }
+    return ev.timestamp;
   }
 
   private checkpoint(entry: ExecEntry): void {
@@ -894,9 +899,9 @@ export class StepFunctionsEngine {
 
   // ---------------------------------------------------------------- interpreter
 
-  private emit(frame: Frame, type: string, details?: Record<string, unknown>): void {
+  private emit(frame: Frame, type: string, details?: Record<string, unknown>): number {
     if (frame.run.stopped) throw new Aborted('execution stopped');
-    this.appendEvent(frame.run.entry, type, details);
+    return this.appendEvent(frame.run.entry, type, details);
   }
 
   private sleep(run: Run, at: number): Promise<void> {
@@ -1020,8 +1025,8 @@ export class StepFunctionsEngine {
     const entry = frame.run.entry;
     let enteredAt: number;
     if (!resume?.entered) {
-      enteredAt = this.clock.now();
-      this.emit(frame, enteredType(st.type), { name: st.name, input: inputText ?? json(input), inputDetails: { truncated: false } });
+      // the state's EnteredTime is its StateEntered event's timestamp
+      enteredAt = this.emit(frame, enteredType(st.type), { name: st.name, input: inputText ?? json(input), inputDetails: { truncated: false } });
       if (frame.top) {
         entry.rec.pos = { state: st.name, input, vars: { ...vars }, entered: true, enteredAt };
         this.checkpoint(entry);
@@ -1029,7 +1034,8 @@ export class StepFunctionsEngine {
     } else enteredAt = resume.enteredAt ?? this.clock.now();
     if (frame.top && (st.type === 'Parallel' || st.type === 'Map')) frame.here = `${frame.path}/${st.name}@${enteredAt}`;
     try {
-      const { output, next, assigned } = await this.execute(frame, st, input, vars, enteredAt, resume);
+      // JSONPath Pass/Choice/Succeed need nothing awaited: evaluate them in place
+      const { output, next, assigned } = st.syncBody ? this.executeSync(frame, st, input, vars, enteredAt) : await this.execute(frame, st, input, vars, enteredAt, resume);
       const details = st.type === 'Fail' ? undefined : exitDetails(st, output, assigned); // size limits throw here
       if (assigned) Object.assign(vars, assigned);
       if (details) this.emit(frame, exitedType(st.type), details);
@@ -1065,6 +1071,19 @@ export class StepFunctionsEngine {
     const details = exitDetails(st, output, assigned);
     this.emit(frame, exitedType(st.type), details);
     return details.output as string;
+  }
+
+  /** execute() for a JSONPath Pass, Choice or Succeed state (the same steps, nothing to await). */
+  private executeSync(frame: Frame, st: CState, input: unknown, vars: Record<string, unknown>, enteredAt: number): { output: unknown; next?: string; assigned?: Record<string, unknown> } {
+    const effective = st.inputPath === null ? {} : st.inputPath === undefined || st.inputPath === '$' ? input : evalPath(st.inputPath, input, { context: undefined, vars });
+    const scope = new LazyScope(this, frame, st, enteredAt, 0, undefined, vars);
+    if (st.type === 'Pass') {
+      const result = 'Result' in st.raw ? st.raw.Result : st.parameters ? st.parameters(effective, scope) : effective;
+      return this.finishJsonPath(st, input, result, scope, false);
+    }
+    if (st.type === 'Choice') return this.runChoicePath(st, effective, scope);
+    const assigned = st.assignPath?.(effective, scope) as Record<string, unknown> | undefined;
+    return { output: st.outputPath === null ? {} : evalPath(st.outputPath ?? '$', effective, scope), assigned };
   }
 
   /** Evaluates a state's body and its output processing. */
