@@ -14,6 +14,9 @@ import type { OcrLine } from '../functions/shared/contract';
 import { validateImage } from '../functions/validate-image/core';
 import { LocalStack } from '../local/stack';
 
+// The SDK's notice that its 2027 releases need Node 22 would interleave with the figures (README says it once).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const args = process.argv.slice(2);
 const flag = (name: string) => {
   const i = args.indexOf(name);
