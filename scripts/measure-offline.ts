@@ -20,6 +20,7 @@ import { OCR_VERSION, TesseractOcr } from '../functions/ocr-hints/tesseract-ocr'
 import { createOfflineReader } from '../functions/extract-fields/offline-reader';
 import { validateOutput } from '../functions/validate-output/core';
 import { scoreConfidence } from '../functions/score-confidence/core';
+import { expectedCalibrationError, fieldCorrect } from '../local/eval';
 
 const args = process.argv.slice(2);
 const optionValues = new Set(['--only', '--points'].map((o) => args[args.indexOf(o) + 1]).filter((v, i) => args.includes(['--only', '--points'][i])));
@@ -37,39 +38,9 @@ interface Point {
   correct: boolean;
 }
 
-function ece(points: { confidence: number; correct: boolean }[], bins = 10): number {
-  let e = 0;
-  for (let b = 0; b < bins; b++) {
-    const inBin = points.filter((p) => Math.min(bins - 1, Math.floor(p.confidence * bins)) === b);
-    if (!inBin.length) continue;
-    const acc = inBin.filter((p) => p.correct).length / inBin.length;
-    const c = inBin.reduce((x, p) => x + p.confidence, 0) / inBin.length;
-    e += (inBin.length / points.length) * Math.abs(acc - c);
-  }
-  return e;
-}
-
-/** The same comparison as `intake eval` (local/eval.ts), so the numbers here predict the official ones. */
-const norm = (v: unknown): string =>
-  String(v)
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[‐‑‒–—―−]/g, '-')
-    .replace(/[～〜∼]/g, '~')
-    .replace(/\s+/g, ' ')
-    .replace(/\s*([-~])\s*/g, '$1')
-    .trim();
-
-function same(field: string, truth: unknown, got: unknown): boolean {
-  if (truth === undefined || got === undefined) return truth === got;
-  if (field === 'quantity') {
-    const a = truth as { value: number; unit: string };
-    const b = got as { value: number; unit: string };
-    return a.value === b.value && a.unit === b.unit;
-  }
-  if (field === 'molecularWeight') return Math.abs(Number(truth) - Number(got)) <= 0.05;
-  return norm(truth) === norm(got);
-}
+/** The same comparison and calibration measure as `intake eval`, so the numbers here predict the official ones. */
+const same = fieldCorrect;
+const ece = expectedCalibrationError;
 
 async function main(): Promise<void> {
   const config = loadConfig({});
