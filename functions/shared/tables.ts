@@ -226,12 +226,16 @@ export interface ReviewItem {
  * same review id then gets the new token, as long as nobody has decided it yet.
  */
 export async function putReview({ ddb, config }: TableDeps, item: ReviewItem): Promise<boolean> {
-  return putIf(ddb, {
-    TableName: config.REVIEWS_TABLE,
-    Item: item,
-    ConditionExpression: 'attribute_not_exists(reviewId) OR #s = :pending',
-    ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':pending': 'PENDING' },
+  const { reviewId, createdAt, ...rest } = item;
+  // createdAt keeps the first request's time: a replayed task must not move the item to the back of the queue.
+  return updateIf(ddb, {
+    table: config.REVIEWS_TABLE,
+    key: { reviewId },
+    patch: rest,
+    sets: ['createdAt = if_not_exists(createdAt, :createdAt)'],
+    names: { '#s': 'status' },
+    values: { ':createdAt': createdAt, ':pending': 'PENDING' },
+    condition: 'attribute_not_exists(reviewId) OR #s = :pending',
   });
 }
 

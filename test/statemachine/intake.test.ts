@@ -177,3 +177,28 @@ test('task tokens never leave the server: run detail and reviews are scrubbed', 
   expect(detail).not.toContain(token);
   expect(JSON.stringify(await stack.listReviews())).not.toContain(token);
 }, 60_000);
+
+test('a replayed review request (at-least-once after a crash) refreshes the token but keeps the review and its place in the queue', async () => {
+  const { requestReview } = await import('../../functions/request-review/core');
+  const { getReviewItem } = await import('../../functions/shared/tables');
+  const { outcome } = await run(newProduct, 'replay.jpg');
+  expect(outcome.status).toBe('IN_REVIEW');
+  const before = (await getReviewItem(stack.deps, outcome.reviewId!))!;
+
+  const image = (await stack.listIntakes()).find((i) => i.executionArn === outcome.executionArn)!;
+  await new Promise((r) => setTimeout(r, 20));
+  const replay = await requestReview(stack.deps, {
+    taskToken: 'replayed-token',
+    executionArn: outcome.executionArn,
+    intakeId: image.intakeId,
+    image: { bucket: 'intake', sourceKey: image.sourceKey!, normalizedKey: 'derived/normalized/x.jpg', contentHash: image.contentHash!, format: 'jpeg', width: 10, height: 10, normalizedWidth: 10, normalizedHeight: 10, bytes: 1 },
+    scored: { fields: before.fields as Record<string, unknown>, confidence: {}, overall: 0.5, reviewReasons: ['replayed'] },
+    ocrLines: [],
+  });
+
+  const after = (await getReviewItem(stack.deps, outcome.reviewId!))!;
+  expect(replay.reviewId).toBe(outcome.reviewId);
+  expect(after.taskToken).toBe('replayed-token');
+  expect(after.createdAt).toBe(before.createdAt);
+  expect((await stack.listReviews()).filter((r) => r.executionArn === outcome.executionArn)).toHaveLength(1);
+}, 60_000);
