@@ -19,6 +19,7 @@ import { OCR_VERSION, TesseractOcr } from '../functions/ocr-hints/tesseract-ocr'
 import { createOfflineReader } from '../functions/extract-fields/offline-reader';
 import { validateOutput } from '../functions/validate-output/core';
 import { scoreConfidence } from '../functions/score-confidence/core';
+import { fieldCorrect } from '../local/eval';
 
 const args = process.argv.slice(2);
 const valued = new Set(['--field', '--json']);
@@ -27,26 +28,8 @@ const opt = (o: string) => (args.includes(o) ? args[args.indexOf(o) + 1] : undef
 const onlyField = opt('--field');
 const jsonFile = opt('--json');
 
-const norm = (v: unknown): string =>
-  String(v)
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[‐‑‒–—―−]/g, '-')
-    .replace(/[～〜∼]/g, '~')
-    .replace(/\s+/g, ' ')
-    .replace(/\s*([-~])\s*/g, '$1')
-    .trim();
-
-function same(field: string, truth: unknown, got: unknown): boolean {
-  if (truth === undefined || got === undefined) return truth === got;
-  if (field === 'quantity') {
-    const a = truth as { value: number; unit: string };
-    const b = got as { value: number; unit: string };
-    return a.value === b.value && a.unit === b.unit;
-  }
-  if (field === 'molecularWeight') return Math.abs(Number(truth) - Number(got)) <= 0.05;
-  return norm(truth) === norm(got);
-}
+/** The same field comparison as `intake eval`. */
+const same = fieldCorrect;
 
 async function main(): Promise<void> {
   const config = loadConfig({});

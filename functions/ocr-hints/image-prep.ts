@@ -338,7 +338,8 @@ export async function findTextBoxes(prepared: { buffer: Buffer; width: number; h
     .map(({ area: _area, ...b }) => b);
 }
 
-function otsu(px: Uint8Array | Buffer): number {
+/** Otsu's global threshold of an 8-bit grey image: the level that best separates ink from paper. */
+export function otsu(px: Uint8Array | Buffer): number {
   const hist = new Array<number>(256).fill(0);
   for (let i = 0; i < px.length; i++) hist[px[i]]++;
   let sum = 0;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { createWorker, OEM, PSM, type Worker, type Line, type Word } from 'tesseract.js';
 import type { OcrLine } from '../shared/contract';
-import { findTextBoxes, prepareForOcr, type PreparedImage, type TextBox } from './image-prep';
+import { findTextBoxes, otsu, prepareForOcr, type PreparedImage, type TextBox } from './image-prep';
 
 /** The traineddata variants shipped in node_modules; `best_int` is what tesseract.js itself uses for LSTM. */
 const LANGS = ['eng', 'kor'] as const;
@@ -260,7 +260,7 @@ async function readOneBox(worker: Worker, prepared: PreparedImage, b: TextBox): 
     .resize(Math.max(8, Math.round(b.width * k)), Math.max(8, Math.round(b.height * k)), { kernel: 'lanczos3' })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const t = otsuThreshold(px);
+  const t = otsu(px);
   let dark = 0;
   for (let i = 0; i < px.length; i++) if (px[i] < t) dark++;
   // The background is the majority: make it white, the text black.
@@ -312,30 +312,6 @@ export function clearBorderInk(bin: Buffer | Uint8Array, W: number, H: number): 
     if (j >= W) stack.push(j - W);
     if (j + W < W * H) stack.push(j + W);
   }
-}
-
-function otsuThreshold(px: Buffer): number {
-  const hist = new Array<number>(256).fill(0);
-  for (let i = 0; i < px.length; i++) hist[px[i]]++;
-  let sum = 0;
-  for (let i = 0; i < 256; i++) sum += i * hist[i];
-  let sumB = 0;
-  let wB = 0;
-  let best = 0;
-  let thr = 128;
-  for (let i = 0; i < 256; i++) {
-    wB += hist[i];
-    if (!wB) continue;
-    const wF = px.length - wB;
-    if (!wF) break;
-    sumB += i * hist[i];
-    const between = wB * wF * (sumB / wB - (sum - sumB) / wF) ** 2;
-    if (between > best) {
-      best = between;
-      thr = i + 1;
-    }
-  }
-  return thr;
 }
 
 /**
