@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve, sep } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
@@ -20,6 +20,8 @@ import { TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
 export const PROJECT_ROOT = resolve(__dirname, '..');
 export const ASL_PATH = join(PROJECT_ROOT, 'statemachine', 'intake.asl.json');
 export const STATE_MACHINE_NAME = 'reagent-intake';
+/** User metadata carrying an upload's SHA-256, so a restart can tell a whole upload from one cut by a crash. */
+const SHA256_META = 'content-sha256';
 
 /** The step handlers, keyed by the same substitution names CDK's definitionSubstitutions uses. */
 export const HANDLER_MODULES = {
@@ -222,7 +224,9 @@ export class LocalStack {
     do {
       const page = await s3Client().send(new ListObjectsV2Command({ Bucket: this.config.INTAKE_BUCKET, Prefix: 'incoming/', ContinuationToken }));
       for (const o of page.Contents ?? []) {
-        const event = objectCreatedEvent({ bucket: this.config.INTAKE_BUCKET, key: o.Key!, size: o.Size, etag: o.ETag?.replace(/"/g, ''), time: o.LastModified });
+        const etag = o.ETag?.replace(/"/g, '');
+        if (!etag) continue;
+        const event = objectCreatedEvent({ bucket: this.config.INTAKE_BUCKET, key: o.Key!, size: o.Size, etag, time: o.LastModified });
         const executionArn = this.executionArnOf(executionNameOf(intakeIdOf(event, '')));
         const known = await this.engine.describeExecution({ executionArn }).then(
           () => true,
@@ -231,7 +235,7 @@ export class LocalStack {
             throw err;
           },
         );
-        if (!known) {
+        if (!known && (await this.storedIntact(o.Key!))) {
           await this.deliverEvent(event);
           started++;
         }
@@ -255,6 +259,18 @@ export class LocalStack {
     }
   }
 
+  /**
+   * Whether a stored upload is whole: the local S3 store writes content and metadata in steps, so an upload cut by
+   * a crash can be listed with partial bytes. Uploads made through `submitPhoto` carry their SHA-256 in metadata;
+   * anything else (or anything that does not match) was never acknowledged, and its client resends it.
+   */
+  private async storedIntact(key: string): Promise<boolean> {
+    const head = await s3Client().send(new HeadObjectCommand({ Bucket: this.config.INTAKE_BUCKET, Key: key }));
+    const expected = head.Metadata?.[SHA256_META];
+    const bytes = expected ? await this.getObject(key) : undefined;
+    return bytes !== undefined && createHash('sha256').update(bytes).digest('hex') === expected;
+  }
+
   executionArnOf(name: string): string {
     return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
@@ -265,8 +281,11 @@ export class LocalStack {
    */
   async submitPhoto(fileName: string, bytes: Buffer): Promise<{ key: string; executionArn: string; intakeId: string }> {
     const safeName = fileName.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f]/g, '') || 'photo';
-    const key = `incoming/${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}/${safeName}`;
-    const put = await s3Client().send(new PutObjectCommand({ Bucket: this.config.INTAKE_BUCKET, Key: key, Body: bytes, ContentLength: bytes.length }));
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const key = `incoming/${sha256.slice(0, 16)}/${safeName}`;
+    const put = await s3Client().send(
+      new PutObjectCommand({ Bucket: this.config.INTAKE_BUCKET, Key: key, Body: bytes, ContentLength: bytes.length, Metadata: { [SHA256_META]: sha256 } }),
+    );
     const etag = put.ETag?.replace(/"/g, '');
     const event = objectCreatedEvent({ bucket: this.config.INTAKE_BUCKET, key, size: bytes.length, etag });
     const intakeId = intakeIdOf(event, '');

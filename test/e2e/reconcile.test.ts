@@ -1,6 +1,7 @@
 /**
  * An upload stored while no stack was running (its event lost) gets its run when the stack starts again.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-test('an object under incoming/ with no run is picked up at start, once', async () => {
+test('a whole upload under incoming/ with no run is picked up at start, once; cut or unverifiable ones are not', async () => {
   // Prepare: a stack has owned the folder before (bucket and tables exist), then stopped.
   const first = await LocalStack.start({ dataDir, env: { INTAKE_OCR: 'off' } });
   await first.close();
@@ -30,7 +31,13 @@ test('an object under incoming/ with no run is picked up at start, once', async 
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     requestChecksumCalculation: 'WHEN_REQUIRED',
   });
-  await client.send(new PutObjectCommand({ Bucket: 'intake', Key: 'incoming/while-down/notes.png', Body: 'not a photo at all' }));
+  const whole = 'not a photo at all';
+  const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+  // As submitPhoto stores an upload: with its SHA-256 in metadata.
+  await client.send(new PutObjectCommand({ Bucket: 'intake', Key: 'incoming/while-down/notes.png', Body: whole, Metadata: { 'content-sha256': sha(whole) } }));
+  // An upload cut by the crash (bytes do not match), and one without the checksum: never acknowledged, not started.
+  await client.send(new PutObjectCommand({ Bucket: 'intake', Key: 'incoming/while-down/cut.png', Body: whole.slice(0, 5), Metadata: { 'content-sha256': sha(whole) } }));
+  await client.send(new PutObjectCommand({ Bucket: 'intake', Key: 'incoming/while-down/unknown.png', Body: whole }));
   client.destroy();
   await s3rver.close();
 
@@ -44,6 +51,7 @@ test('an object under incoming/ with no run is picked up at start, once', async 
     // Assess: one run, one recorded outcome; a second reconcile starts nothing.
     const found = await intakes();
     expect(found).toHaveLength(1);
+    expect((await second.listIntakes()).filter((i) => i.sourceKey?.startsWith('incoming/while-down/'))).toHaveLength(1);
     expect(found[0].status).toBe('REJECTED');
     expect(await second.reconcileUploads()).toBe(0);
   } finally {
