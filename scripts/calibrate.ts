@@ -8,18 +8,18 @@
  * Needs the OCR cache of `measure-offline --cache` (it fills it when missing). A yard-stick for reading the
  * evidence, not a fitter: rules in the scorer must rest on evidence that generalises, never on devset values.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Catalog } from '../functions/shared/catalog';
-import { FIELD_NAMES, type OcrLine } from '../functions/shared/contract';
+import { FIELD_NAMES } from '../functions/shared/contract';
 import { loadConfig } from '../functions/shared/config';
 import { validateImage } from '../functions/validate-image/core';
-import { OCR_VERSION, TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
+import { TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
 import { createOfflineReader } from '../functions/extract-fields/offline-reader';
 import { validateOutput } from '../functions/validate-output/core';
 import { scoreConfidence } from '../functions/score-confidence/core';
 import { fieldCorrect } from '../local/eval';
+import { ocrWithCache } from './ocr-cache';
 
 const args = process.argv.slice(2);
 const valued = new Set(['--field', '--json']);
@@ -37,21 +37,13 @@ async function main(): Promise<void> {
   const rows = readFileSync(path.join(folder, 'index.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
   const catalog = Catalog.shipped();
   const reader = createOfflineReader(catalog, { ocr: false });
-  const cacheDir = path.join(tmpdir(), 'reagent-intake-ocr-cache');
-  mkdirSync(cacheDir, { recursive: true });
   const out: unknown[] = [];
   const recs: string[] = [];
   for (const [file, template, difficulty] of rows) {
     const stem = file.replace(/\.[^.]+$/, '');
     const truth = JSON.parse(readFileSync(path.join(folder, `${stem}.json`), 'utf8')) as Record<string, unknown>;
     const v = await validateImage(readFileSync(path.join(folder, file)), limits);
-    const cacheFile = path.join(cacheDir, `${v.contentHash}-${OCR_VERSION}.json`);
-    let lines: OcrLine[];
-    if (existsSync(cacheFile)) lines = JSON.parse(readFileSync(cacheFile, 'utf8'));
-    else {
-      lines = await TesseractOcr.shared().recognize(v.normalized);
-      writeFileSync(cacheFile, JSON.stringify(lines));
-    }
+    const { lines } = await ocrWithCache(v, true);
     const result = await reader.read({ image: v.normalized, mediaType: 'image/jpeg', ocrLines: lines, attempt: 1 });
     const got = result.candidate as Record<string, unknown>;
     let scored: ReturnType<typeof scoreConfidence> | undefined;

@@ -9,18 +9,18 @@
  * Every record is also scored (functions/score-confidence) to print per-field calibration and a sweep of the
  * auto-accept threshold; --points writes the (field, confidence, correct) points as JSON.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Catalog } from '../functions/shared/catalog';
-import { FIELD_NAMES, type OcrLine } from '../functions/shared/contract';
+import { FIELD_NAMES } from '../functions/shared/contract';
 import { loadConfig } from '../functions/shared/config';
 import { validateImage } from '../functions/validate-image/core';
-import { OCR_VERSION, TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
+import { TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
 import { createOfflineReader } from '../functions/extract-fields/offline-reader';
 import { validateOutput } from '../functions/validate-output/core';
 import { scoreConfidence } from '../functions/score-confidence/core';
 import { expectedCalibrationError, fieldCorrect } from '../local/eval';
+import { ocrWithCache } from './ocr-cache';
 
 const args = process.argv.slice(2);
 const optionValues = new Set(['--only', '--points'].map((o) => args[args.indexOf(o) + 1]).filter((v, i) => args.includes(['--only', '--points'][i])));
@@ -50,9 +50,6 @@ async function main(): Promise<void> {
   const reader = createOfflineReader(catalog, { ocr: false });
   const points: Point[] = [];
   const records: { stem: string; difficulty: string; overall: number; structural: boolean; allRight: boolean }[] = [];
-  const ocr = TesseractOcr.shared();
-  const cacheDir = path.join(tmpdir(), 'reagent-intake-ocr-cache');
-  if (useCache) mkdirSync(cacheDir, { recursive: true });
 
   const perDiff: Record<string, { ok: number; total: number; labels: number }> = {};
   const perField: Record<string, { ok: number; total: number }> = {};
@@ -65,15 +62,8 @@ async function main(): Promise<void> {
     if (only && !only.has(stem)) continue;
     const truth = JSON.parse(readFileSync(path.join(folder, `${stem}.json`), 'utf8')) as Record<string, unknown>;
     const v = await validateImage(readFileSync(path.join(folder, file)), limits);
-    const cacheFile = path.join(cacheDir, `${v.contentHash}-${OCR_VERSION}.json`);
-    let lines: OcrLine[];
-    const t0 = Date.now();
-    if (useCache && existsSync(cacheFile)) lines = JSON.parse(readFileSync(cacheFile, 'utf8'));
-    else {
-      lines = await ocr.recognize(v.normalized);
-      ocrMs += Date.now() - t0;
-      if (useCache) writeFileSync(cacheFile, JSON.stringify(lines));
-    }
+    const { lines, ms } = await ocrWithCache(v, useCache);
+    ocrMs += ms;
     const t1 = Date.now();
     const result = await reader.read({ image: v.normalized, mediaType: 'image/jpeg', ocrLines: lines, attempt: 1 });
     readMs += Date.now() - t1;
