@@ -1,7 +1,7 @@
 /** Jest projects split by kind; `npm test` runs them all. */
 // tsconfig sets isolatedModules, so ts-jest transpiles file by file (fast); `npm run typecheck` does the type checking.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
-const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
+const base = { testEnvironment: '<rootDir>/test/helpers/node-environment.js', transform: { '^.+\\.ts$': tsJest } };
 module.exports = {
   projects: [
     { ...base, displayName: 'engine', testMatch: ['<rootDir>/engine/test/**/*.test.ts'] },

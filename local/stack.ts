@@ -15,7 +15,7 @@ import { ConfigError, ModelThrottledError } from '../functions/shared/errors';
 import { intakeIdOf, objectCreatedEvent } from '../functions/shared/s3-event';
 import { getIntake, getRecord, scanAll, type IntakeItem, type RecordItem, type ReviewStatus, type TableDeps } from '../functions/shared/tables';
 import { FileStore, MemoryStore, StepFunctionsEngine, type LambdaHandler } from '../engine/src';
-import { TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
+import { LocalOcr } from '../functions/ocr-hints/local-ocr';
 
 export const PROJECT_ROOT = resolve(__dirname, '..');
 export const ASL_PATH = join(PROJECT_ROOT, 'statemachine', 'intake.asl.json');
@@ -406,8 +406,8 @@ export class LocalStack {
     await this.s3rver.close();
     await new Promise<void>((ok) => this.dynamo.close(() => ok()));
     resetClients();
-    // The OCR worker thread would keep a CLI process alive after its work is done.
-    await TesseractOcr.terminateShared();
+    // The OCR worker thread and model sessions would keep a CLI process alive after its work is done.
+    await LocalOcr.terminateShared();
   }
 }
 

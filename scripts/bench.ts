@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { estimateCost, parsePriceTable, prepareImage } from '../functions/extract-fields/bedrock-reader';
 import { SYSTEM_PROMPT, toolInputSchema, userPrompt } from '../functions/extract-fields/prompt';
-import { TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
+import { LocalOcr } from '../functions/ocr-hints/local-ocr';
 import { loadConfig } from '../functions/shared/config';
 import type { OcrLine } from '../functions/shared/contract';
 import { validateImage } from '../functions/validate-image/core';
@@ -57,7 +57,7 @@ async function main() {
       }),
     ),
   );
-  const ocr = TesseractOcr.shared();
+  const ocr = LocalOcr.shared();
   await ocr.recognize(normalized[0].normalized); // warm the worker: both passes below run warm
 
   log('pass 1: OCR alone (the same recognize() the pipeline calls, on the same normalised images)');
@@ -112,7 +112,7 @@ async function main() {
   log(`  ≈ $${(cost * 1000).toFixed(2)} per 1000 labels; ≈ $${(cached * 1000).toFixed(2)} with the static prompt cached`);
 
   clearInterval(sampler);
-  await TesseractOcr.terminateShared();
+  await LocalOcr.terminateShared();
   const ratio = e2ePerMin / ocrPerMin;
   log(`peak RSS ${(peakRss / 1048576).toFixed(0)} MB; end-to-end / OCR-alone throughput ${ratio.toFixed(3)} (goal ≥ 0.9)`);
   log(

@@ -14,12 +14,11 @@ import { Catalog } from '../functions/shared/catalog';
 import { FIELD_NAMES } from '../functions/shared/contract';
 import { loadConfig } from '../functions/shared/config';
 import { validateImage } from '../functions/validate-image/core';
-import { TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
 import { createOfflineReader } from '../functions/extract-fields/offline-reader';
 import { validateOutput } from '../functions/validate-output/core';
 import { scoreConfidence } from '../functions/score-confidence/core';
 import { fieldCorrect } from '../local/eval';
-import { ocrWithCache } from './ocr-cache';
+import { ocrWithCache, terminateOcr } from './ocr-cache';
 
 const args = process.argv.slice(2);
 const valued = new Set(['--field', '--json']);
@@ -71,7 +70,7 @@ async function main(): Promise<void> {
   }
   if (args.includes('--records')) console.log(recs.join('\n'));
   if (jsonFile) writeFileSync(jsonFile, JSON.stringify(out, null, 1));
-  await TesseractOcr.terminateShared();
+  await terminateOcr();
 }
 
 main().catch((err) => {

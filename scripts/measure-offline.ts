@@ -15,12 +15,11 @@ import { Catalog } from '../functions/shared/catalog';
 import { FIELD_NAMES } from '../functions/shared/contract';
 import { loadConfig } from '../functions/shared/config';
 import { validateImage } from '../functions/validate-image/core';
-import { TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
 import { createOfflineReader } from '../functions/extract-fields/offline-reader';
 import { validateOutput } from '../functions/validate-output/core';
 import { scoreConfidence } from '../functions/score-confidence/core';
 import { expectedCalibrationError, fieldCorrect } from '../local/eval';
-import { ocrWithCache } from './ocr-cache';
+import { ocrWithCache, terminateOcr } from './ocr-cache';
 
 const args = process.argv.slice(2);
 const optionValues = new Set(['--only', '--points'].map((o) => args[args.indexOf(o) + 1]).filter((v, i) => args.includes(['--only', '--points'][i])));
@@ -101,7 +100,7 @@ async function main(): Promise<void> {
     }
     if (verbose && wrong.length) console.log(`${stem} ${template}/${difficulty}\n  ${wrong.join('\n  ')}`);
   }
-  await TesseractOcr.terminateShared();
+  await terminateOcr();
   const pct = (o: { ok: number; total: number }) => (o.total ? (o.ok / o.total).toFixed(3) : '-');
   console.log('\nper difficulty (field accuracy):');
   for (const [k, v] of Object.entries(perDiff)) console.log(`  ${k.padEnd(6)} ${pct(v)}  (${v.ok}/${v.total} fields, ${v.labels} labels)`);

@@ -1,25 +1,45 @@
 /**
- * OCR lines of a normalised label, kept in os.tmpdir() keyed by image hash and OCR_VERSION, so the measuring scripts
- * (measure-offline, calibrate) share one cache and a rule change can be measured in seconds.
+ * OCR lines of a normalised label, kept in os.tmpdir() keyed by image hash and engine version, so the measuring
+ * scripts (measure-offline, calibrate) share one cache and a rule change can be measured in seconds.
+ * OCR_ENGINE=local (default: what the pipeline runs), tesseract or paddle picks the engine; `local` is merged from
+ * the two engines' cached lines, so a change to the merge alone needs no OCR.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { OcrLine } from '../functions/shared/contract';
 import { OCR_VERSION, TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
+import { PADDLE_OCR_VERSION, PaddleOcr } from '../functions/ocr-hints/paddle-ocr';
+import { LocalOcr, mergeOcrLines } from '../functions/ocr-hints/local-ocr';
 
 const CACHE_DIR = path.join(tmpdir(), 'reagent-intake-ocr-cache');
+const ENGINE = process.env.OCR_ENGINE ?? 'local';
+if (!['local', 'tesseract', 'paddle'].includes(ENGINE)) throw new Error(`OCR_ENGINE must be local, tesseract or paddle (got ${ENGINE})`);
 
-/** `ms` is the OCR time spent now: 0 when the lines came from the cache. */
-export async function ocrWithCache(image: { contentHash: string; normalized: Buffer }, useCache: boolean): Promise<{ lines: OcrLine[]; ms: number }> {
-  const file = path.join(CACHE_DIR, `${image.contentHash}-${OCR_VERSION}.json`);
+async function cached(hash: string, version: string, useCache: boolean, run: () => Promise<OcrLine[]>): Promise<{ lines: OcrLine[]; ms: number }> {
+  const file = path.join(CACHE_DIR, `${hash}-${version}.json`);
   if (useCache && existsSync(file)) return { lines: JSON.parse(readFileSync(file, 'utf8')), ms: 0 };
   const t0 = Date.now();
-  const lines = await TesseractOcr.shared().recognize(image.normalized);
+  const lines = await run();
   const ms = Date.now() - t0;
   if (useCache) {
     mkdirSync(CACHE_DIR, { recursive: true });
     writeFileSync(file, JSON.stringify(lines));
   }
   return { lines, ms };
+}
+
+/** `ms` is the OCR time spent now: 0 when the lines came from the cache. */
+export async function ocrWithCache(image: { contentHash: string; normalized: Buffer }, useCache: boolean): Promise<{ lines: OcrLine[]; ms: number }> {
+  const tess = () => cached(image.contentHash, OCR_VERSION, useCache, () => TesseractOcr.shared().recognize(image.normalized));
+  const paddle = () => cached(image.contentHash, PADDLE_OCR_VERSION, useCache, () => PaddleOcr.shared().recognize(image.normalized));
+  if (ENGINE === 'tesseract') return tess();
+  if (ENGINE === 'paddle') return paddle();
+  const p = await paddle();
+  const t = await tess();
+  return { lines: mergeOcrLines(p.lines, t.lines), ms: p.ms + t.ms };
+}
+
+export async function terminateOcr(): Promise<void> {
+  await LocalOcr.terminateShared();
 }

@@ -18,9 +18,9 @@ export function createOfflineReader(catalog: Catalog, opts: OfflineReaderOptions
   const engine = async (): Promise<{ recognize(image: Buffer): Promise<OcrLine[]> } | undefined> => {
     if (opts.ocr === false) return undefined;
     if (opts.ocr) return opts.ocr;
-    // Loaded lazily so the reader (and its tests) don't pull in tesseract when lines are given.
-    const { TesseractOcr } = await import('../ocr-hints/tesseract-ocr');
-    return TesseractOcr.shared();
+    // Loaded lazily so the reader (and its tests) don't pull in the OCR engines when lines are given.
+    const { LocalOcr } = await import('../ocr-hints/local-ocr');
+    return LocalOcr.shared();
   };
   return {
     name: 'offline',

@@ -1,7 +1,7 @@
 import type { OcrLine } from '../shared/contract';
 import { OcrFailedError } from '../shared/errors';
 
-/** Anything that turns an image into OCR lines: TesseractOcr locally, Textract in AWS, a stub in tests. */
+/** Anything that turns an image into OCR lines: LocalOcr (PaddleOCR + tesseract) locally, Textract in AWS, a stub in tests. */
 export interface OcrEngine {
   recognize(image: Buffer): Promise<OcrLine[]>;
 }

@@ -5,6 +5,7 @@ import { ImageRef, type OcrLine } from '../shared/contract';
 import { defineHandler } from '../shared/handler-kit';
 import { readObject } from '../shared/images';
 import { ocrHints } from './core';
+import { LocalOcr } from './local-ocr';
 import { TesseractOcr } from './tesseract-ocr';
 import { createTextractClient, detectTextWithTextract } from './textract';
 
@@ -20,7 +21,7 @@ function ocrEngine(image: ImageRef): Engine {
     const client = createTextractClient(config);
     return { recognize: (bytes) => detectTextWithTextract(client, bytes, { width: image.normalizedWidth, height: image.normalizedHeight }) };
   }
-  engine ??= TesseractOcr.shared();
+  engine ??= config.INTAKE_OCR_ENGINE === 'tesseract' ? TesseractOcr.shared() : LocalOcr.shared();
   return engine;
 }
 

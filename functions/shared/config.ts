@@ -11,7 +11,7 @@ const Env = z.object({
   /** Run OCR to give the reader hints (Textract in AWS, tesseract.js locally). */
   INTAKE_OCR: z.enum(['on', 'off']).default('on'),
   /** Which OCR engine: `textract` (AWS) or `tesseract` (local). */
-  INTAKE_OCR_ENGINE: z.enum(['textract', 'tesseract']).default('tesseract'),
+  INTAKE_OCR_ENGINE: z.enum(['local', 'tesseract', 'textract']).default('local'),
   /** Overall confidence below which an item goes to human review. */
   INTAKE_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.9),
   /** Largest accepted upload, bytes. */

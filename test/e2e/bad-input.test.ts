@@ -35,8 +35,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  const { TesseractOcr } = await import('../../functions/ocr-hints/tesseract-ocr');
-  await TesseractOcr.terminateShared();
+  const { LocalOcr } = await import('../../functions/ocr-hints/local-ocr');
+  await LocalOcr.terminateShared();
   rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);
 

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { TesseractOcr } from '../../functions/ocr-hints/tesseract-ocr';
+import { LocalOcr } from '../../functions/ocr-hints/local-ocr';
 import { consoleRoutes } from '../../local/console-routes';
 import { createApiServer, listenLoopback } from '../../local/http-api';
 import { LocalStack, type StackOptions } from '../../local/stack';
@@ -45,7 +45,7 @@ export async function startConsoleStack(options: Partial<StackOptions> = {}): Pr
       await new Promise<void>((ok) => server.close(() => ok()));
       await stack.close();
       // The OCR worker is shared per process; end it so jest can exit.
-      await TesseractOcr.terminateShared();
+      await LocalOcr.terminateShared();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -89,8 +89,8 @@ afterAll(async () => {
   server?.close();
   await stack?.close();
   await bedrock?.close();
-  const { TesseractOcr } = await import('../../functions/ocr-hints/tesseract-ocr');
-  await TesseractOcr.terminateShared();
+  const { LocalOcr } = await import('../../functions/ocr-hints/local-ocr');
+  await LocalOcr.terminateShared();
   rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);
 
@@ -181,11 +181,11 @@ describe('prompt injection printed on the label', () => {
   }, 120_000);
 
   test('offline reader on the rendered label (real OCR, the real scoring step): the injected values are not auto-accepted', async () => {
-    const { TesseractOcr } = await import('../../functions/ocr-hints/tesseract-ocr');
+    const { LocalOcr } = await import('../../functions/ocr-hints/local-ocr');
     const { handler: score } = await import('../../functions/score-confidence/handler');
     const catalog = await loadCatalog(stack.deps);
     const image = await label(INJECTED_LABEL);
-    const ocrLines = await TesseractOcr.shared().recognize(image);
+    const ocrLines = await LocalOcr.shared().recognize(image);
     const read = await createOfflineReader(catalog).read({ image, mediaType: 'image/jpeg', ocrLines, attempt: 1 });
     const { fields } = validateOutput(read);
     expect(fields.casNumber).not.toBe('50-00-0');

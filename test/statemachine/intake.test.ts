@@ -32,8 +32,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  const { TesseractOcr } = await import('../../functions/ocr-hints/tesseract-ocr');
-  await TesseractOcr.terminateShared();
+  const { LocalOcr } = await import('../../functions/ocr-hints/local-ocr');
+  await LocalOcr.terminateShared();
   rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);
 
@@ -141,19 +141,6 @@ test('review expired: nobody decides before the timeout, the run ends REVIEW_EXP
   expect((await stack.getReview(outcome.reviewId!)).status).toBe('EXPIRED');
 }, 60_000);
 
-test('review approved with a correction: the run resumes and saves the corrected fields, and the product is learned', async () => {
-  const { outcome } = await run(newProduct);
-  expect(outcome.status).toBe('IN_REVIEW');
-  await approve(outcome.reviewId!, { grade: 'Electrochemical grade' });
-  const done = await stack.waitForOutcome(outcome.executionArn, 30_000, { terminal: true });
-  expect(done.status).toBe('SAVED');
-  const record = (await stack.listRecords()).find((r) => r.executionArn === outcome.executionArn)!;
-  expect(record.reviewed).toBe(true);
-  expect((record.fields as Record<string, unknown>).grade).toBe('Electrochemical grade');
-  expect((await stack.listCatalog()).some((e) => e.cas === '3109-63-5' && e.source === 'learned')).toBe(true);
-  await expect(approve(outcome.reviewId!, {})).rejects.toMatchObject({ name: 'ReviewConflictError' });
-}, 60_000);
-
 test('duplicates: the same photo under two names and the same event twice end in one record', async () => {
   const bytes = distinct(sodiumChloride);
   const a = await stack.submitPhoto('first.jpg', bytes);
@@ -202,3 +189,24 @@ test('a replayed review request (at-least-once after a crash) refreshes the toke
   expect(after.createdAt).toBe(before.createdAt);
   expect((await stack.listReviews()).filter((r) => r.executionArn === outcome.executionArn)).toHaveLength(1);
 }, 60_000);
+
+// Runs after every test that needs the product unknown: once learned, its photos no longer go to review.
+test('review approved with a correction: the run resumes and saves the corrected fields, and the product is learned; a second photo of it is then saved without review', async () => {
+  const { outcome } = await run(newProduct);
+  expect(outcome.status).toBe('IN_REVIEW');
+  await approve(outcome.reviewId!, { grade: 'Electrochemical grade' });
+  const done = await stack.waitForOutcome(outcome.executionArn, 30_000, { terminal: true });
+  expect(done.status).toBe('SAVED');
+  const record = (await stack.listRecords()).find((r) => r.executionArn === outcome.executionArn)!;
+  expect(record.reviewed).toBe(true);
+  expect((record.fields as Record<string, unknown>).grade).toBe('Electrochemical grade');
+  expect((await stack.listCatalog()).some((e) => e.cas === '3109-63-5' && e.source === 'learned')).toBe(true);
+  await expect(approve(outcome.reviewId!, {})).rejects.toMatchObject({ name: 'ReviewConflictError' });
+
+  // The learning loop: another photo of the same product (different bytes) is now recognised and saved without a person.
+  const second = await run(distinct(newProduct), 'same-product-again.jpg');
+  expect(second.outcome.status).toBe('SAVED');
+  const again = (await stack.listRecords()).find((r) => r.executionArn === second.outcome.executionArn)!;
+  expect(again.reviewed).toBe(false);
+  expect((again.fields as Record<string, unknown>).casNumber).toBe('3109-63-5');
+}, 90_000);

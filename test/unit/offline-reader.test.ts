@@ -6,7 +6,7 @@ import { createOfflineReader } from '../../functions/extract-fields/offline-read
 import { readFormula } from '../../functions/extract-fields/offline/formula-ocr';
 import { findGrade } from '../../functions/extract-fields/offline/grades';
 import { findKeys } from '../../functions/extract-fields/offline/keys';
-import { TesseractOcr } from '../../functions/ocr-hints/tesseract-ocr';
+import { LocalOcr } from '../../functions/ocr-hints/local-ocr';
 
 const entry = (e: Omit<CatalogEntry, 'source' | 'synonyms'> & { synonyms?: string[] }): CatalogEntry => ({ synonyms: [], source: 'shipped', ...e });
 const mfr = (name: string, aliases: string[], catalogPatterns: string[] = []): Manufacturer => ({ name, aliases, keywords: [], catalogPatterns, lotPatterns: [] });
@@ -214,7 +214,7 @@ describe('offline reader: evidence and safety', () => {
 });
 
 describe('offline reader with real OCR', () => {
-  afterAll(() => TesseractOcr.terminateShared());
+  afterAll(() => LocalOcr.terminateShared());
 
   it('reads a label rendered from SVG when no OCR lines are given', async () => {
     const rows = [

@@ -1,0 +1,74 @@
+import type { OcrLine } from '../shared/contract';
+import type { OcrEngine } from './core';
+import { PADDLE_OCR_VERSION, PaddleOcr } from './paddle-ocr';
+import { OCR_VERSION, TesseractOcr } from './tesseract-ocr';
+
+/** Bump when LocalOcr's output changes (either engine or the merge), so cached OCR lines are not reused. */
+export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge1`;
+
+const HANGUL = /[\uac00-\ud7a3]/;
+/** CJK ideographs: PaddleOCR's Chinese recogniser turns Hangul into these; no reagent label prints them in our scope. */
+const HAN = /[\u3400-\u9fff]/;
+/** A tesseract line Paddle did not find is kept only at this confidence or more (below it, on blurred photos, it is noise). */
+const LONE_TESSERACT_MIN_CONF = 60;
+
+/**
+ * The laptop's OCR: PaddleOCR for the page (it reads Latin print, small and blurred, far better than tesseract) and
+ * tesseract for what Paddle cannot read: Hangul lines (Paddle's recogniser has none) and lines Paddle's detector
+ * missed (boxed values tesseract reads alone, low-contrast lines). Both engines run on the same normalised image;
+ * their boxes are in its pixels.
+ */
+export class LocalOcr implements OcrEngine {
+  private static instance: LocalOcr | undefined;
+
+  constructor(
+    private readonly paddle: OcrEngine = PaddleOcr.shared(),
+    private readonly tesseract: OcrEngine = TesseractOcr.shared(),
+  ) {}
+
+  static shared(): LocalOcr {
+    LocalOcr.instance ??= new LocalOcr();
+    return LocalOcr.instance;
+  }
+
+  static async terminateShared(): Promise<void> {
+    LocalOcr.instance = undefined;
+    await Promise.all([PaddleOcr.terminateShared(), TesseractOcr.terminateShared()]);
+  }
+
+  async recognize(image: Buffer): Promise<OcrLine[]> {
+    // Sequential, not parallel: on two cores both engines want both, and one at a time keeps latency predictable.
+    const paddle = await this.paddle.recognize(image);
+    const tesseract = await this.tesseract.recognize(image);
+    return mergeOcrLines(paddle, tesseract);
+  }
+}
+
+function overlap(a: OcrLine['box'], b: OcrLine['box']): number {
+  const w = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
+  const h = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
+  if (w <= 0 || h <= 0) return 0;
+  return (w * h) / Math.max(1, Math.min(a.width * a.height, b.width * b.height));
+}
+
+/**
+ * Paddle's lines, plus tesseract's where Paddle is blind: a tesseract line with Hangul replaces the Paddle lines it
+ * overlaps when those carry Han characters (Paddle's reading of Hangul) or nothing Latin of substance; a tesseract
+ * line no Paddle line overlaps is added when tesseract is confident in it.
+ */
+export function mergeOcrLines(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine[] {
+  const dropped = new Set<OcrLine>();
+  const added: OcrLine[] = [];
+  for (const t of tesseract) {
+    const over = paddle.filter((p) => overlap(p.box, t.box) > 0.3);
+    if (HANGUL.test(t.text)) {
+      for (const p of over) if (HAN.test(p.text) || !/[A-Za-z0-9]{3}/.test(p.text)) dropped.add(p);
+      added.push(t);
+    } else if (over.length === 0 && t.confidence >= LONE_TESSERACT_MIN_CONF) {
+      added.push(t);
+    }
+  }
+  // Paddle lines made only of Han characters (Hangul it could not read) that no tesseract line replaced say nothing.
+  const kept = paddle.filter((p) => !dropped.has(p) && !(HAN.test(p.text) && !/[A-Za-z0-9]{2}/.test(p.text)));
+  return [...kept, ...added];
+}

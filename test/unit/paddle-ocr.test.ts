@@ -1,0 +1,93 @@
+import sharp from 'sharp';
+import { ctcDecode, dbRegions, PaddleOcr } from '../../functions/ocr-hints/paddle-ocr';
+import { LocalOcr, mergeOcrLines } from '../../functions/ocr-hints/local-ocr';
+import type { OcrLine } from '../../functions/shared/contract';
+
+function svgLabel(lines: string[], rotate = 0): Buffer {
+  const text = lines
+    .map((l, i) => `<text x="60" y="${90 + i * 60}" font-family="DejaVu Sans, Arial, sans-serif" font-size="34">${l}</text>`)
+    .join('');
+  const h = 140 + lines.length * 60;
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="${h}"><rect width="100%" height="100%" fill="white"/><g transform="rotate(${rotate} 450 ${h / 2})">${text}</g></svg>`,
+  );
+}
+
+const line = (text: string, left: number, top: number, width = 200, height = 30, confidence = 90): OcrLine => ({ text, confidence, box: { left, top, width, height } });
+
+afterAll(() => LocalOcr.terminateShared());
+
+describe('PaddleOcr (PP-OCRv4 ONNX models from npm)', () => {
+  it('reads a rendered label: one line per text region, boxes in the pixels of the image given', async () => {
+    const png = await sharp(svgLabel(['Sodium chloride', 'CAS No. 7647-14-5', 'Lot No. ABC1234'])).png().toBuffer();
+    const lines = await PaddleOcr.shared().recognize(png);
+    const text = lines.map((l) => l.text).join('\n');
+    // Word spaces the recogniser leaves out are put back from the CTC step gaps.
+    expect(text).toMatch(/Sodium chloride/);
+    expect(text.replace(/\s/g, '')).toMatch(/CASNo\.7647-14-5/);
+    const cas = lines.find((l) => l.text.includes('7647'))!;
+    expect(cas.confidence).toBeGreaterThan(80);
+    // Second row of text: baseline y=150, 34 px font.
+    expect(cas.box.top).toBeGreaterThan(105);
+    expect(cas.box.top + cas.box.height).toBeLessThan(175);
+    expect(cas.box.left).toBeGreaterThanOrEqual(30);
+    expect(cas.box.left).toBeLessThan(90);
+  }, 60_000);
+
+  it('reads tilted text through rotated boxes', async () => {
+    const png = await sharp(svgLabel(['Triethanolamine 102-71-6'], 6)).png().toBuffer();
+    const lines = await new PaddleOcr().readLines(png);
+    expect(lines.map((l) => l.text).join(' ')).toMatch(/102-71-6/);
+  }, 60_000);
+});
+
+describe('dbRegions (detector post-processing)', () => {
+  it('finds one region per blob above the threshold, grown by the unclip distance, and drops weak blobs', () => {
+    const w = 40;
+    const h = 20;
+    const prob = new Float32Array(w * h);
+    for (let y = 5; y < 9; y++) for (let x = 4; x < 24; x++) prob[y * w + x] = 0.9; // a 20×4 text kernel
+    for (let y = 14; y < 17; y++) for (let x = 30; x < 36; x++) prob[y * w + x] = 0.35; // weak: mean < 0.6
+    const regions = dbRegions(prob, w, h);
+    expect(regions).toHaveLength(1);
+    const r = regions[0];
+    expect(r.cx).toBeCloseTo(14, 0);
+    expect(r.cy).toBeCloseTo(7, 0);
+    // unclip: 20 × 4 × 1.5 / (2 × 24) = 2.5 px on every side
+    expect(r.w).toBeCloseTo(25, 0);
+    expect(r.h).toBeCloseTo(9, 0);
+    expect(Math.abs(r.uy)).toBeLessThan(0.01);
+  });
+});
+
+describe('ctcDecode', () => {
+  it('merges repeats, drops blanks, and averages the kept probabilities', () => {
+    const dict = ['', 'a', 'b'];
+    // steps: a a blank a b → "aab"
+    const rows = [
+      [0.1, 0.8, 0.1],
+      [0.1, 0.6, 0.3],
+      [0.9, 0.05, 0.05],
+      [0.2, 0.7, 0.1],
+      [0.1, 0.1, 0.8],
+    ];
+    const r = ctcDecode(Float32Array.from(rows.flat()), rows.length, 3, dict);
+    expect(r.text).toBe('aab');
+    expect(r.mean).toBeCloseTo((0.8 + 0.7 + 0.8) / 3, 5);
+  });
+});
+
+describe('mergeOcrLines (Paddle + tesseract)', () => {
+  it('keeps Paddle lines, takes tesseract Hangul lines in place of Paddle Han readings, and adds confident lines Paddle missed', () => {
+    const paddle = [line('Acetic acid', 40, 40), line('聚京化成', 40, 90), line('CAS No. 64-19-7', 40, 140)];
+    const tesseract = [
+      line('Acetic acid', 42, 41),
+      line('아세트산', 40, 92),
+      line('CAS No. 64-19-7', 40, 140),
+      line('1L', 600, 300, 60, 40, 85),
+      line('~~ ::', 600, 400, 60, 20, 30),
+    ];
+    const merged = mergeOcrLines(paddle, tesseract).map((l) => l.text);
+    expect(merged).toEqual(['Acetic acid', 'CAS No. 64-19-7', '아세트산', '1L']);
+  });
+});
