@@ -147,7 +147,8 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
       }
       case 'lotNumber': {
         const c = firstCode(kv.text);
-        if (c && !fields.lotNumber && (/\d/.test(c.value) || /^[A-Z]{4,}$/i.test(c.value))) {
+        if (c && !fields.lotNumber && !/^\d{2,7}-\d{2}-\d$/.test(c.value) && (/\d/.test(c.value) || /^[A-Z]{4,}$/i.test(c.value))) {
+          // (a CAS-number shape under a lot key is the next column's value in a table, not a lot)
           fields.lotNumber = { value: tidyLot(c.value), confidence: conf(kv.line, f * (/\d/.test(c.value) ? 1 : 0.85)), evidence: ev() };
         }
         break;
@@ -498,8 +499,37 @@ function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry
   if (candidates.length === 0) return undefined;
   candidates.sort((a, b) => b.score - a.score);
 
+  // A name printed over two lines (or split by a wide gap): the line joined with the next one below it, or to its
+  // right on the same row, is tried first — kept only when the join is a catalog name (`Trimethylsilyl` + `chloride`).
+  const joined = (c: { line: Line; text: string }) => {
+    const next = lines.find(
+      (l) =>
+        l !== c.line &&
+        !keyLines.has(l) &&
+        !valueLines.has(l) &&
+        /^[A-Za-z(]/.test(l.text) &&
+        Math.abs(l.h - c.line.h) <= 0.4 * c.line.h &&
+        ((l.top > c.line.top + 0.5 * c.line.h && l.top - c.line.bottom < 0.8 * c.line.h && Math.abs(l.left - c.line.left) < 2 * c.line.h) ||
+          (Math.abs(l.cy - c.line.cy) < 0.3 * c.line.h && l.left > c.line.right && l.left - c.line.right < 2.5 * c.line.h)),
+    );
+    if (!next) return undefined;
+    const text = `${c.text} ${next.text.replace(/[\s,;:|-]+$/, '')}`.replace(/\s+/g, ' ').trim();
+    const exact = catalog.findNamesInText(text).filter((m) => normalizedLen(m.matched) >= normalizedLen(text) * 0.85 && normalizedLen(m.matched) > normalizedLen(c.text));
+    return exact.length ? { exact: exact.find((m) => m.entry === casEntry) ?? exact[0], next } : undefined;
+  };
   // A catalog name matching a prominent line wins; prefer the entry of the printed CAS.
   for (const c of candidates.slice(0, 4)) {
+    const two = joined(c);
+    if (two) {
+      const agree = casEntry === two.exact.entry;
+      return {
+        value: two.exact.matched,
+        confidence: conf(c.line, agree ? 0.99 : 0.9) * Math.min(1, 0.5 + 0.5 * Math.min(1, two.next.conf / 90)),
+        evidence: `${evidenceOf(c.line)} + ${evidenceOf(two.next, `catalog name "${two.exact.matched}" printed over two lines${agree ? ', agrees with CAS' : ''}`)}`,
+        line: c.line,
+        entry: two.exact.entry,
+      };
+    }
     const matches = catalog.searchName(c.text, 5, 0.75);
     const exact = catalog.findNamesInText(c.text).filter((m) => normalizedLen(m.matched) >= normalizedLen(c.text) * 0.7);
     const pick = (casEntry && [...exact, ...matches].find((m) => m.entry === casEntry)) || exact[0] || (matches[0] && (matches.length === 1 || matches[0].score - matches[1].score > 0.1) && matches[0].score >= 0.85 ? matches[0] : undefined);

@@ -51,7 +51,9 @@ export interface GradeHit {
  * The longest run of grade phrases in `text` (phrases joined by spaces, "®"/"™" kept). Standalone two-letter
  * codes must be printed in capitals and stand alone or beside other grade words.
  */
-export function findGrade(text: string): GradeHit | undefined {
+export function findGrade(raw: string): GradeHit | undefined {
+  // OCR reads the small ® of a registered brand as `?` and may drop the space after it (`EMPARTA?ACS`).
+  const text = raw.replace(new RegExp(`${REGISTERED.source.replace('(?!\\s*[®™])', '')}\\s*\\?\\s*`, 'gi'), (m, brand: string) => `${brand}® `.padEnd(m.length, ' ')).trimEnd();
   const hits: { start: number; end: number }[] = [];
   for (const m of text.matchAll(PHRASE_RE)) {
     const word = m[0];
@@ -81,6 +83,6 @@ export function findGrade(text: string): GradeHit | undefined {
   if (real.length === 0) return undefined;
   real.sort((a, b) => b.end - b.start - (a.end - a.start));
   const best = real[0];
-  const value = canonicalGrade(text.slice(best.start, best.end).replace(/\s+/g, ' ').replace(/\s+([®™])/g, '$1').trim());
+  const value = canonicalGrade(text.slice(best.start, best.end).replace(/\s+/g, ' ').replace(/\s+([®™])/g, '$1').replace(/\b(Reag)\.(?=\S)/gi, '$1. ').trim());
   return { value, start: best.start, end: best.end, words: value.split(' ').length };
 }

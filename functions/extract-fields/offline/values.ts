@@ -130,15 +130,25 @@ export function findPurities(text: string): Parsed<string>[] {
     const raw = m[0].trim();
     const num = Number((/\d{1,3}(?:[.,]\d+)?/.exec(raw)?.[0] ?? '0').replace(',', '.'));
     if (num > 100 || num <= 0) continue;
-    out.push({ value: raw.replace(/\s{2,}/g, ' '), raw: m[0] });
+    out.push({ value: spacePurity(raw), raw: m[0] });
   }
   return out;
+}
+
+/** Conventional spacing of `min.` / `max.` beside the number, which OCR often drops (`99%min.`, `min.99.0%`). */
+export function spacePurity(v: string): string {
+  return v
+    .replace(/\s{2,}/g, ' ')
+    .replace(/%(?=(?:min|max)\b)/gi, '% ')
+    .replace(/\b(min|max)\.(?=\d)/gi, '$1. ');
 }
 
 // --- Molecular weight ----------------------------------------------------------------------------------------
 
 export function findNumber(text: string): Parsed<number> | undefined {
   const t = tidy(text);
+  // A percentage is a purity or a concentration, never a molecular weight read under its key.
+  if (/\d\s*%/.test(t)) return undefined;
   const m = /(?<![\d.])(\d{1,4}(?:[.,]\d{1,4})?)(?![\d])/.exec(t);
   if (!m) return undefined;
   const value = Number(m[1].replace(',', '.'));
