@@ -479,6 +479,11 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         if (fields[field] === undefined && printedValue) reviewReasons.push(`The label prints the catalog ${field} of ${entry.name} ("${printedValue}") but no ${field} was read.`);
       }
     }
+    // A Korean label (confident Hangul text) of a product with a catalog Korean name prints that name: not read = missed.
+    const hangulSyllables = input.ocrLines.filter((l) => l.confidence >= 80).reduce((n, l) => n + (l.text.match(/[\uac00-\ud7a3]/g) ?? []).length, 0);
+    if (fields.productNameKo === undefined && entry?.nameKo && hangulSyllables >= 6) {
+      reviewReasons.push(`A Korean label, but the Korean name of ${entry.name} ("${entry.nameKo}") was not read.`);
+    }
     if (fields.grade === undefined) {
       const g = input.ocrLines.find((l) => GRADE_WORDS.test(l.text) || GRADE_CODES.test(l.text));
       if (g) reviewReasons.push(`The label prints a grade word ("${g.text.trim().slice(0, 40)}") but no grade was read.`);

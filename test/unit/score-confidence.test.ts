@@ -286,4 +286,13 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(scoreConfidence(ko, catalog, 0.9).reviewReasons.some((x) => x.includes('catalog productNameKo'))).toBe(true);
     expect(scoreConfidence(inWord, catalog, 0.9).reviewReasons.some((x) => x.includes('catalog formula'))).toBe(false);
   });
+
+  it('sends to review a Korean label whose Korean name was not read, and leaves a label with no confident Hangul alone', () => {
+    const korean = withLine({}, {}, line('위험 경고 분자식 용량', 92));
+    const noise = withLine({}, {}, line('도리 종 록 주호', 23));
+    const says = (r: ReturnType<typeof scoreConfidence>) => r.reviewReasons.some((x) => x.includes('A Korean label') && x.includes('염산'));
+    expect(says(scoreConfidence(korean, catalog, 0.9))).toBe(true);
+    expect(says(scoreConfidence(noise, catalog, 0.9))).toBe(false);
+    expect(says(scoreConfidence(withLine({ productNameKo: '염산' }, { productNameKo: 0.95 }, line('위험 경고 분자식 용량', 92)), catalog, 0.9))).toBe(false);
+  });
 });

@@ -568,7 +568,8 @@ const KO_STOP = /위험|경고|주의|용량|순도|분자|제조|제품|번호|
 
 function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | undefined, nameLine: Line | undefined, keyLines: Set<Line>): Found<string> | undefined {
   const cands = lines.filter((l) => {
-    if (keyLines.has(l) || !hasHangul(l.text) || hangulShare(l.text) < 0.8) return false;
+    // Below OCR 50 a Hangul "name" is tesseract's Korean model reading noise (every printed name on the devset read ≥ 83).
+    if (keyLines.has(l) || !hasHangul(l.text) || hangulShare(l.text) < 0.8 || l.conf < 50) return false;
     const compact = l.text.replace(/[^\p{L}\p{N}()]/gu, '');
     const syllables = (compact.match(/[\uAC00-\uD7A3]/g) ?? []).length;
     if (syllables < 2 || syllables < compact.length * 0.7) return false;
