@@ -12,6 +12,7 @@ import { OCR_VERSION, TesseractOcr } from '../functions/ocr-hints/tesseract-ocr'
 import { PADDLE_OCR_VERSION, PaddleOcr } from '../functions/ocr-hints/paddle-ocr';
 import { LocalOcr, mergeOcrLines } from '../functions/ocr-hints/local-ocr';
 
+let scaled: PaddleOcr | undefined;
 const CACHE_DIR = path.join(tmpdir(), 'reagent-intake-ocr-cache');
 const ENGINE = process.env.OCR_ENGINE ?? 'local';
 if (!['local', 'tesseract', 'paddle'].includes(ENGINE)) throw new Error(`OCR_ENGINE must be local, tesseract or paddle (got ${ENGINE})`);
@@ -32,7 +33,9 @@ async function cached(hash: string, version: string, useCache: boolean, run: () 
 /** `ms` is the OCR time spent now: 0 when the lines came from the cache. */
 export async function ocrWithCache(image: { contentHash: string; normalized: Buffer }, useCache: boolean): Promise<{ lines: OcrLine[]; ms: number }> {
   const tess = () => cached(image.contentHash, OCR_VERSION, useCache, () => TesseractOcr.shared().recognize(image.normalized));
-  const paddle = () => cached(image.contentHash, PADDLE_OCR_VERSION, useCache, () => PaddleOcr.shared().recognize(image.normalized));
+  const scale = process.env.PADDLE_SCALE;
+  const paddleOcr = scale ? (scaled ??= new PaddleOcr({ maxScale: Number(scale) })) : PaddleOcr.shared();
+  const paddle = () => cached(image.contentHash, `${PADDLE_OCR_VERSION}${scale ? `-x${scale}` : ''}`, useCache, () => paddleOcr.recognize(image.normalized));
   if (ENGINE === 'tesseract') return tess();
   if (ENGINE === 'paddle') return paddle();
   const p = await paddle();
@@ -42,4 +45,5 @@ export async function ocrWithCache(image: { contentHash: string; normalized: Buf
 
 export async function terminateOcr(): Promise<void> {
   await LocalOcr.terminateShared();
+  await scaled?.terminate();
 }

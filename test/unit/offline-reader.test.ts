@@ -6,6 +6,7 @@ import { createOfflineReader } from '../../functions/extract-fields/offline-read
 import { readFormula } from '../../functions/extract-fields/offline/formula-ocr';
 import { findGrade } from '../../functions/extract-fields/offline/grades';
 import { findKeys } from '../../functions/extract-fields/offline/keys';
+import { findNumber, findPurities } from '../../functions/extract-fields/offline/values';
 import { LocalOcr } from '../../functions/ocr-hints/local-ocr';
 
 const entry = (e: Omit<CatalogEntry, 'source' | 'synonyms'> & { synonyms?: string[] }): CatalogEntry => ({ synonyms: [], source: 'shipped', ...e });
@@ -351,6 +352,19 @@ describe('offline reader: grade lists and Korean keys', () => {
     expect(findGrade('puriss. p-a., 47-49%')?.value).toBe('puriss. p.a.');
     expect(findGrade('ACS reagent, ≥99.5%')?.value).toBe('ACS reagent');
     expect(findGrade('ISO 9001 certified')).toBeUndefined();
+  });
+  it('undoes what OCR does to grades: ® read as ?, lost spaces and commas; an assay method in brackets is no grade', () => {
+    expect(findGrade('EMPARTA?ACS')?.value).toBe('EMPARTA® ACS');
+    expect(findGrade('EMSURE ACS,ISOReag.Ph Eur')?.value).toBe('EMSURE® ACS,ISO,Reag. Ph Eur');
+    expect(findGrade('puriss.p.a.,47-49%')?.value).toBe('puriss. p.a.');
+    expect(findGrade('>98.0%(GC)')).toBeUndefined();
+    expect(findGrade('HPLC grade')?.value).toBe('HPLC grade');
+  });
+  it('spaces min./max. in purities as printed, and never takes a percentage for a molecular weight', () => {
+    expect(findPurities('99%min.')[0]?.value).toBe('99% min.');
+    expect(findPurities('min.99.0%')[0]?.value).toBe('min. 99.0%');
+    expect(findNumber('≥98.5%')).toBeUndefined();
+    expect(findNumber('M.W. 102.09')?.value).toBe(102.09);
   });
   it('does not take a Korean key inside a Hangul word (로트 in 클로로트리메틸실란), and reads letter-spaced keys', () => {
     expect(findKeys('클 로 로 트 리 메 틸 실란')).toEqual([]);

@@ -234,6 +234,10 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(withPurity.score).toBe(0.92);
     expect(noMark.score).toBe(0.7);
     expect(blurred.score).toBe(0.75);
+    // Cut at its start: the line prints grade words before the value (`Reag. Ph Eur` read out of `EMSURE ACS,ISOReag.Ph Eur`).
+    const headless = score(withLine({ grade: 'Reag. Ph Eur' }, { grade: 0.95 }, line('EMSURE ACS,ISOReag.Ph Eur', 97)), 'grade');
+    expect(headless.score).toBe(0.6);
+    expect(headless.reasons.at(-1)).toMatch(/grade words right before it \("iso…"\)/);
   });
 
   it('caps a purity that is not a plausible percentage', () => {

@@ -34,7 +34,9 @@ const REGISTERED = /\b(EMSURE|EMPLURA|EMPARTA|Suprapur|Ultrapur|Uvasol|LiChrosol
 
 /** The printed grade in its conventional spelling: `p-a.` / `p,a.` read for `p.a.`, the ® of a registered brand. */
 function canonicalGrade(v: string): string {
-  return v.replace(/\bp\s*[-·,]?\s*a\b\.?/gi, (m) => (/^p\s*\.?\s*a\.?$/i.test(m) || /[-·,]/.test(m) ? 'p.a.' : m)).replace(REGISTERED, '$1®');
+  return v
+    .replace(/\b(puriss|purum)\.(?=p\b)/gi, '$1. ')
+    .replace(/\bp\s*[-·,]?\s*a\b\.?/gi, (m) => (/^p\s*\.?\s*a\.?$/i.test(m) || /[-·,]/.test(m) ? 'p.a.' : m)).replace(REGISTERED, '$1®');
 }
 
 const PHRASE_RE = new RegExp(PHRASES.map((p) => `(?:${p})`).join('|'), 'giu');
@@ -53,7 +55,10 @@ export interface GradeHit {
  */
 export function findGrade(raw: string): GradeHit | undefined {
   // OCR reads the small ® of a registered brand as `?` and may drop the space after it (`EMPARTA?ACS`).
-  const text = raw.replace(new RegExp(`${REGISTERED.source.replace('(?!\\s*[®™])', '')}\\s*\\?\\s*`, 'gi'), (m, brand: string) => `${brand}® `.padEnd(m.length, ' ')).trimEnd();
+  const text = raw
+    // A compendium list with its comma lost before `Reag.` (`ACS,ISOReag.Ph Eur`).
+    .replace(/\b(ACS|ISO|USP)(?=Reag\.)/g, '$1,')
+    .replace(new RegExp(`${REGISTERED.source.replace('(?!\\s*[®™])', '')}\\s*\\?\\s*`, 'gi'), (m, brand: string) => `${brand}® `.padEnd(m.length, ' ')).trimEnd();
   const hits: { start: number; end: number }[] = [];
   for (const m of text.matchAll(PHRASE_RE)) {
     const word = m[0];
@@ -61,6 +66,8 @@ export function findGrade(raw: string): GradeHit | undefined {
       continue; // lower-case "ep", "gr" inside prose
     }
     if (/^[a-z]/.test(word) && CODES.test(word.toUpperCase())) continue;
+    // `(GC)`, `(HPLC)`, `(T)` after a purity name the assay method, not a grade.
+    if (CODES.test(word) && text[m.index - 1] === '(' && text[m.index + word.length] === ')') continue;
     hits.push({ start: m.index, end: m.index + word.length });
   }
   if (hits.length === 0) return undefined;
