@@ -92,7 +92,10 @@ test('SIGKILL mid-way through `intake run` of 50 photos: after restart every pho
   stacks.push(second);
   // Re-running the same folder is safe: uploads are content-keyed and run names deterministic, so every photo
   // finds its own run — resumed after the crash, or started now if its upload was never acknowledged.
-  const rerun = await runCli(['run', '--data-dir', dataDir, '--json', photoDir], { timeoutMs: 150_000 });
+  // With half the model calls throttled, a run's retries (ExtractFields: 2 s doubling to 60 s, full jitter, 8 retries)
+  // can add up to ~4 minutes in the worst case; among 50 runs one with 7+ throttles in a row is likely (~1 in 3
+  // tests), so the wait is sized for the retry policy's tail, not for the typical 20 s.
+  const rerun = await runCli(['run', '--data-dir', dataDir, '--json', photoDir], { timeoutMs: 360_000 });
   expect(rerun.stderr).toMatch(/running at http:\/\/127\.0\.0\.1/);
   const lines = rerun.stdout.trim().split('\n').map((l) => JSON.parse(l));
   expect(lines).toHaveLength(PHOTOS);
@@ -127,4 +130,4 @@ test('SIGKILL mid-way through `intake run` of 50 photos: after restart every pho
   const records = (await get<{ records: { recordId: string; executionArn: string }[] }>(second.url, '/api/records')).records;
   expect(records).toHaveLength(byStatus('SAVED') + Math.min(3, pendingBefore.length));
   expect(new Set(records.map((r) => r.executionArn)).size).toBe(records.length);
-}, 240_000);
+}, 480_000);
