@@ -17,9 +17,10 @@ const CACHE_DIR = path.join(tmpdir(), 'reagent-intake-ocr-cache');
 const ENGINE = process.env.OCR_ENGINE ?? 'local';
 if (!['local', 'tesseract', 'paddle'].includes(ENGINE)) throw new Error(`OCR_ENGINE must be local, tesseract or paddle (got ${ENGINE})`);
 
-async function cached(hash: string, version: string, useCache: boolean, run: () => Promise<OcrLine[]>): Promise<{ lines: OcrLine[]; ms: number }> {
+async function cached(hash: string, version: string, useCache: boolean, run: () => Promise<OcrLine[]>, engine: OcrLine['engine']): Promise<{ lines: OcrLine[]; ms: number }> {
   const file = path.join(CACHE_DIR, `${hash}-${version}.json`);
-  if (useCache && existsSync(file)) return { lines: JSON.parse(readFileSync(file, 'utf8')), ms: 0 };
+  // Lines cached before OcrLine carried its engine get it here (the engines' text and boxes are unchanged).
+  if (useCache && existsSync(file)) return { lines: (JSON.parse(readFileSync(file, 'utf8')) as OcrLine[]).map((l) => ({ ...l, engine: l.engine ?? engine })), ms: 0 };
   const t0 = Date.now();
   const lines = await run();
   const ms = Date.now() - t0;
@@ -32,10 +33,10 @@ async function cached(hash: string, version: string, useCache: boolean, run: () 
 
 /** `ms` is the OCR time spent now: 0 when the lines came from the cache. */
 export async function ocrWithCache(image: { contentHash: string; normalized: Buffer }, useCache: boolean): Promise<{ lines: OcrLine[]; ms: number }> {
-  const tess = () => cached(image.contentHash, OCR_VERSION, useCache, () => TesseractOcr.shared().recognize(image.normalized));
+  const tess = () => cached(image.contentHash, OCR_VERSION, useCache, () => TesseractOcr.shared().recognize(image.normalized), 'tesseract');
   const scale = process.env.PADDLE_SCALE;
   const paddleOcr = scale ? (scaled ??= new PaddleOcr({ maxScale: Number(scale) })) : PaddleOcr.shared();
-  const paddle = () => cached(image.contentHash, `${PADDLE_OCR_VERSION}${scale ? `-x${scale}` : ''}`, useCache, () => paddleOcr.recognize(image.normalized));
+  const paddle = () => cached(image.contentHash, `${PADDLE_OCR_VERSION}${scale ? `-x${scale}` : ''}`, useCache, () => paddleOcr.recognize(image.normalized), 'paddle');
   if (ENGINE === 'tesseract') return tess();
   if (ENGINE === 'paddle') return paddle();
   const p = await paddle();

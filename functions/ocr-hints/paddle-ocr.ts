@@ -352,6 +352,7 @@ export function toOcrLine(line: PaddleLine, prepared: Pick<PreparedImage, 'toSou
   return {
     text: line.text.replace(/\s+/g, ' ').trim(),
     confidence: Math.max(0, Math.min(100, Math.round(line.mean * 1000) / 10)),
+    engine: 'paddle',
     box: { left: Math.round(c.x - w / 2), top: Math.round(c.y - h / 2), width: Math.round(w), height: Math.round(h) },
   };
 }

@@ -234,6 +234,7 @@ export class TesseractOcr {
       return {
         text: joinWords(ws.map((w) => w.text)),
         confidence: Math.max(0, Math.min(100, Math.round(conf * 10) / 10)),
+        engine: 'tesseract' as const,
         box: { left: Math.round(c.x - w / 2), top: Math.round(c.y - h / 2), width: Math.round(w), height: Math.round(h) },
       };
     });

@@ -48,11 +48,12 @@ const STANDARD_PACKS: Record<string, number[]> = {
 };
 
 /**
- * Width of a character relative to the line height, for a quantity printed as one token ("25L"): measured
- * on OCR boxes, such tokens run 0.44–0.62; above WIDE_TOKEN a character the OCR dropped (a decimal point)
- * is likely.
+ * Width of a character relative to the line height, for a quantity printed as one token ("25L"). On tesseract's
+ * tight boxes such tokens ran 0.44–0.62 and the misread `25L` (for 2.5 L) 0.75; PaddleOCR's boxes carry a margin
+ * and its right readings run 0.44–0.83 (devset, round 7): a token wider per character than the limit for its
+ * engine's boxes counts as one that lost a character.
  */
-const WIDE_TOKEN = 0.7;
+const WIDE_TOKEN: Record<'tight' | 'padded', number> = { tight: 0.7, padded: 0.9 };
 
 function lostCharacter(line: OcrLine, q: { value: number; unit: string }): boolean {
   const text = line.text.trim();
@@ -60,7 +61,7 @@ function lostCharacter(line: OcrLine, q: { value: number; unit: string }): boole
   // A decimal point can only be lost between two digits ('2.5L' → '25L'); '1L' has nowhere to lose one.
   if (!m || m[1].length < 2 || Number(m[1]) !== q.value || m[2].toLowerCase() !== q.unit.toLowerCase() || /\s/.test(text)) return false;
   const h = line.box?.height ?? 0;
-  return h > 0 && line.box.width / h / text.length > WIDE_TOKEN;
+  return h > 0 && line.box.width / h / text.length > WIDE_TOKEN[line.engine === 'paddle' ? 'padded' : 'tight'];
 }
 
 
@@ -165,7 +166,8 @@ const squash = (s: string) =>
   s
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/[\s\-‐‑–—~_.,:;()[\]{}'"`/\\|]+/g, '');
+    // ® and ™ are small marks OCR drops or reads as `?`; the reader writes them in the conventional spelling.
+    .replace(/[\s\-‐‑–—~_.,:;()[\]{}'"`/\\|?®™]+/g, '');
 
 /** Levenshtein distance, bounded: enough to tell "found with one OCR slip" from "not there". */
 function withinEdits(a: string, b: string, max: number): boolean {

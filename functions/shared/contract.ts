@@ -52,6 +52,8 @@ export const OcrLine = z.object({
   text: z.string(),
   confidence: z.number().min(0).max(100),
   box: z.object({ left: z.number(), top: z.number(), width: z.number(), height: z.number() }),
+  /** Which engine read the line: box geometry differs (tesseract's boxes hug the glyphs, Paddle's carry a margin). */
+  engine: z.enum(['paddle', 'tesseract', 'textract']).optional(),
 });
 export type OcrLine = z.infer<typeof OcrLine>;
 

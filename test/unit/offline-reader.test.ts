@@ -371,6 +371,11 @@ describe('offline reader: grade lists and Korean keys', () => {
     expect(findKeys('클로로트리메틸실란')).toEqual([]);
     expect(findKeys('제 조 번 호')[0]?.fields).toEqual(['lotNumber']);
     expect(findKeys('용량 500g')[0]?.fields).toEqual(['quantity', 'purity']);
+    // Values OCR glued to their key (no word boundary between the key's last letter and a digit).
+    expect(findKeys('Use by28.02.2029')[0]).toMatchObject({ fields: ['expiryDate'], text: 'Use by' });
+    expect(findKeys('MW80.91')[0]?.fields).toEqual(['molecularWeight']);
+    expect(findKeys('Purity98%')[0]?.fields).toEqual(['purity']);
+    expect(findKeys('Sodium formulation')).toEqual([]);
   });
 });
 

@@ -90,6 +90,16 @@ describe('scoreConfidence', () => {
     expect(scoreConfidence(input, catalog, 0.9).confidence.quantity!.score).toBe(0.9);
   });
 
+  it("judges a token's width by its engine's boxes: PaddleOCR's carry a margin, so 0.8 per character is normal there", () => {
+    const paddle = hclInput({ quantity: { value: 500, unit: 'g' } }, { quantity: 0.85 });
+    paddle.ocrLines.push({ text: '500g', confidence: 99, engine: 'paddle', box: { left: 0, top: 0, width: 136, height: 41 } });
+    const tesseract = hclInput({ quantity: { value: 500, unit: 'g' } }, { quantity: 0.85 });
+    tesseract.ocrLines.push({ text: '500g', confidence: 90, engine: 'tesseract', box: { left: 0, top: 0, width: 136, height: 41 } });
+
+    expect(scoreConfidence(paddle, catalog, 0.9).confidence.quantity!.score).toBe(0.9);
+    expect(scoreConfidence(tesseract, catalog, 0.9).confidence.quantity!.score).toBe(0.7);
+  });
+
   it('lowers an unusual pack size', () => {
     const input = hclInput({ quantity: { value: 37, unit: 'mL' } });
     input.ocrLines.push(line('37 mL'));

@@ -38,7 +38,13 @@ const HANGUL = /[\uAC00-\uD7A3]/;
 /** Korean keys are matched letter-spaced too ("제 조 번 호"): OCR often spaces Hangul syllables. */
 const spacedHangul = (src: string) => src.replace(/([\uAC00-\uD7A3])(?=[\uAC00-\uD7A3])/g, '$1 ?');
 
-export const KEY_DEFS: KeyDef[] = DEFS.map(([fields, src]) => ({ fields, re: new RegExp(spacedHangul(src), 'giu') }));
+/**
+ * A key's closing `\b` becomes "no letter follows": OCR often glues the value to its key (`Use by28.02.2029`,
+ * `MW80.91`, `Purity98%`), where no word boundary separates the key's last letter from a digit.
+ */
+const gluedValueOk = (src: string) => src.replace(/\\b(?=[|).\\]|$)/g, '(?![a-z])');
+
+export const KEY_DEFS: KeyDef[] = DEFS.map(([fields, src]) => ({ fields, re: new RegExp(spacedHangul(gluedValueOk(src)), 'giu') }));
 
 export interface KeyHit {
   fields: KeyField[];
