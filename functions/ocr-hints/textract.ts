@@ -25,6 +25,7 @@ function toLine(block: Block, size: { width: number; height: number }): OcrLine 
   return {
     text: block.Text,
     confidence: Math.min(100, Math.max(0, block.Confidence ?? 0)),
+    engine: 'textract' as const,
     box: {
       left: Math.round((box.Left ?? 0) * size.width),
       top: Math.round((box.Top ?? 0) * size.height),

@@ -26,8 +26,8 @@ describe('detectTextWithTextract', () => {
     expect(server.requests).toHaveLength(1);
     expect(Buffer.from(server.requests[0].body.Document.Bytes, 'base64').equals(image)).toBe(true);
     expect(lines).toEqual([
-      { text: 'Hydrochloric acid', confidence: 99.61, box: { left: 100, top: 160, width: 500, height: 40 } },
-      { text: 'CAS No. 7647-01-0', confidence: 87.25, box: { left: 100, top: 240, width: 400, height: 32 } },
+      { text: 'Hydrochloric acid', confidence: 99.61, engine: 'textract', box: { left: 100, top: 160, width: 500, height: 40 } },
+      { text: 'CAS No. 7647-01-0', confidence: 87.25, engine: 'textract', box: { left: 100, top: 240, width: 400, height: 32 } },
     ]);
   });
 
