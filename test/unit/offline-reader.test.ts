@@ -345,6 +345,29 @@ describe('offline reader: a lot printed without a readable key', () => {
   });
 });
 
+describe('offline reader: product names split over two OCR lines', () => {
+  const names = new Catalog(
+    [
+      entry({ name: 'Isopropyl alcohol', cas: '67-63-0', formula: 'C3H8O', molecularWeight: 60.1 }),
+      entry({ name: 'Trimethylsilyl chloride', cas: '75-77-4', formula: '(CH3)3SiCl', molecularWeight: 108.64 }),
+      entry({ name: 'Trimethylsilyl cyanide', cas: '7677-24-9', formula: '(CH3)3SiCN', molecularWeight: 99.21 }),
+    ],
+    [],
+  );
+  const nameReader = createOfflineReader(names, { ocr: false });
+  const name = async (lines: OcrLine[]) => ((await nameReader.read(input(lines))).candidate as Record<string, unknown>).productName;
+
+  it('joins the line below, or the one to the right on its row, when the join is a catalog name', async () => {
+    expect(await name([L('Trimethylsilyl', 40, 40, 40), L('chloride', 40, 86, 40), L('Lot 2308V577', 40, 160)])).toBe('Trimethylsilyl chloride');
+    // One OCR slip (l for I) in the joined name is a clear near match.
+    expect(await name([L('lsopropyl', 40, 40, 40), L('alcohol', 250, 41, 40), L('Lot QMA3B', 40, 120)])).toBe('Isopropyl alcohol');
+  });
+
+  it('keeps the single line when the join is no catalog name', async () => {
+    expect(await name([L('Trimethylsilyl', 40, 40, 40), L('Danger', 40, 86, 40), L('Lot 2308V577', 40, 160)])).toBe('Trimethylsilyl');
+  });
+});
+
 describe('offline reader: grade lists and Korean keys', () => {
   it('keeps a comma list of compendia after a grade, spells p.a. and registered brands conventionally', () => {
     expect(findGrade('EMSURE® ACS,ISO,Reag. Ph Eur')?.value).toBe('EMSURE® ACS,ISO,Reag. Ph Eur');

@@ -515,7 +515,12 @@ function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry
     if (!next) return undefined;
     const text = `${c.text} ${next.text.replace(/[\s,;:|-]+$/, '')}`.replace(/\s+/g, ' ').trim();
     const exact = catalog.findNamesInText(text).filter((m) => normalizedLen(m.matched) >= normalizedLen(text) * 0.85 && normalizedLen(m.matched) > normalizedLen(c.text));
-    return exact.length ? { exact: exact.find((m) => m.entry === casEntry) ?? exact[0], next } : undefined;
+    if (exact.length) return { exact: exact.find((m) => m.entry === casEntry) ?? exact[0], next };
+    // One OCR slip in the joined name (`lsopropyl` + `alcohol`): a clear, unique near match only.
+    const near = catalog.searchName(text, 3, 0.9);
+    const top = near[0];
+    if (top && top.score >= 0.9 && (near.length === 1 || top.score - near[1].score > 0.05) && normalizedLen(top.matched) > normalizedLen(c.text)) return { exact: top, next };
+    return undefined;
   };
   // A catalog name matching a prominent line wins; prefer the entry of the printed CAS.
   for (const c of candidates.slice(0, 4)) {
@@ -525,7 +530,7 @@ function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry
       return {
         value: two.exact.matched,
         confidence: conf(c.line, agree ? 0.99 : 0.9) * Math.min(1, 0.5 + 0.5 * Math.min(1, two.next.conf / 90)),
-        evidence: `${evidenceOf(c.line)} + ${evidenceOf(two.next, `catalog name "${two.exact.matched}" printed over two lines${agree ? ', agrees with CAS' : ''}`)}`,
+        evidence: `${evidenceOf(c.line)} + ${evidenceOf(two.next, `catalog name "${two.exact.matched}" printed over two lines${two.exact.score < 1 ? ` (OCR similarity ${two.exact.score.toFixed(2)})` : ''}${agree ? ', agrees with CAS' : ''}`)}`,
         line: c.line,
         entry: two.exact.entry,
       };
