@@ -9,6 +9,8 @@ import { FIELD_NAMES } from '../../functions/shared/contract';
 import { runCli } from '../helpers/stack-process';
 
 const DEVSET = resolve(__dirname, '../../../shared/labels/devset');
+/** A product the shipped catalog does not know: it always goes to a person. */
+const NEW_PRODUCT = resolve(__dirname, '../../samples/sample-new-product.jpg');
 let root: string;
 let dataDir: string;
 
@@ -27,11 +29,11 @@ test('intake run --json: one line per photo with the documented keys; a folder s
   writeFileSync(join(folder, 'nested', 'readme.txt'), 'not a photo, not submitted');
   writeFileSync(join(folder, 'nested', 'scan.png'), 'this is a text file named .png');
 
-  const { code, stdout, stderr } = await runCli(['run', '--data-dir', dataDir, '--json', folder, join(DEVSET, 'img_0008.jpg')], { timeoutMs: 180_000 });
+  const { code, stdout, stderr } = await runCli(['run', '--data-dir', dataDir, '--json', folder, join(DEVSET, 'img_0008.jpg'), NEW_PRODUCT], { timeoutMs: 180_000 });
 
   expect(code).toBe(0);
   const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
-  expect(lines.map((l) => l.file)).toEqual([join(folder, 'img_0013.jpg'), join(folder, 'nested', 'scan.png'), join(DEVSET, 'img_0008.jpg')]);
+  expect(lines.map((l) => l.file)).toEqual([join(folder, 'img_0013.jpg'), join(folder, 'nested', 'scan.png'), join(DEVSET, 'img_0008.jpg'), NEW_PRODUCT]);
   for (const l of lines) {
     expect(['SAVED', 'IN_REVIEW', 'REJECTED']).toContain(l.status);
     expect(Object.keys(l.fields).every((k) => (FIELD_NAMES as readonly string[]).includes(k))).toBe(true);
@@ -42,7 +44,9 @@ test('intake run --json: one line per photo with the documented keys; a folder s
   expect(lines[1].reason).toMatch(/text file/);
   const truth = JSON.parse(readFileSync(join(DEVSET, 'img_0013.json'), 'utf8'));
   expect(lines[0].fields.casNumber).toBe(truth.casNumber);
-  expect(stderr).toMatch(/3\/3/);
+  expect(lines[3].status).toBe('IN_REVIEW');
+  expect(lines[3].reasons.join(' ')).toMatch(/not in the catalog/);
+  expect(stderr).toMatch(/4\/4/);
 }, 240_000);
 
 test('intake review list shows what waits for a person, and rerunning a photo returns its existing run', async () => {
