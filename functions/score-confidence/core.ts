@@ -35,7 +35,8 @@ const FIELD_KEYWORDS: Partial<Record<FieldName, RegExp>> = {
  * Grade words a label prints on their own (a badge, a line under the name); when one is printed and no grade was
  * read, the grade was missed. Two-letter codes count only in capitals and standing alone on their line.
  */
-const GRADE_WORDS = /\b(anhydrous|puriss|purum|for analysis|p\.\s?a\.|extra pure|ACS reagent|reagent ?plus|spectrophotometric|HPLC|LC-?MS|EMSURE|EMPLURA|EMPARTA|SUPRAPUR|LiChrosolv|CHROMASOLV|BioReagent|special grade|guaranteed reagent)\b|특급|일급|1급/i;
+// No closing \b: OCR glues the next word on (`spectrophotometricgrade`).
+const GRADE_WORDS = /\b(anhydrous|puriss|purum|for analysis|p\.\s?a\.|extra pure|ACS reagent|reagent ?plus|spectrophotometric|HPLC|LC-?MS|EMSURE|EMPLURA|EMPARTA|SUPRAPUR|LiChrosolv|CHROMASOLV|BioReagent|special grade|guaranteed reagent)|특급|일급|1급/i;
 const GRADE_CODES = /^\W*(GR|EP|CP|AR|LR|USP|BP|ACS)\W*$/;
 
 /** Pack sizes reagents are sold in; anything else is more likely a misread digit or decimal point. */
@@ -461,6 +462,12 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         if (nums.some((n) => Number(n) > 100 || /^0\d/.test(n))) {
           score = Math.min(score, 0.3);
           reasons.push('not a plausible percentage (over 100 or a leading zero)');
+        } else if (printed && score >= 0.75 && (ocrConf ?? 0) >= CODE_CONF - 5 && /[≥>]|\bmin\b|\bmax\b|\d\s*[-~]\s*\d|%\s*\(/i.test(String(value))) {
+          // A whole purity expression (sign, min./max., a range or the assay method) printed and clearly read: the
+          // reader found it beside the name rather than under a key (0.80), but its form leaves no part to miss.
+          // Bare numbers stay where they are: a dropped `≥` is the one way a purity read this well is wrong.
+          score = Math.max(score, 0.9);
+          reasons.push('a whole purity expression, printed and clearly read');
         }
         break;
       }
@@ -501,8 +508,10 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       }
     }
     // A Korean label (confident Hangul text) of a product with a catalog Korean name prints that name: not read = missed.
+    // So is the label of a Korean maker (`country: KR` in data/manufacturers.json), even when OCR read no Hangul at all.
     const hangulSyllables = input.ocrLines.filter((l) => l.confidence >= 80).reduce((n, l) => n + (l.text.match(/[\uac00-\ud7a3]/g) ?? []).length, 0);
-    if (fields.productNameKo === undefined && entry?.nameKo && hangulSyllables >= 6) {
+    const koreanMaker = catalog.manufacturers.find((m) => m.name === fields.manufacturer)?.country === 'KR';
+    if (fields.productNameKo === undefined && entry?.nameKo && (hangulSyllables >= 6 || koreanMaker)) {
       reviewReasons.push(`A Korean label, but the Korean name of ${entry.name} ("${entry.nameKo}") was not read.`);
     }
     if (fields.grade === undefined) {

@@ -35,6 +35,8 @@ export interface Manufacturer {
    * Sigma-Aldrich labels). They identify this manufacturer only when no brand alias or keyword is found.
    */
   groupAliases?: string[];
+  /** ISO 3166 country of the maker; Korean makers ('KR') print the Korean product name on their labels. */
+  country?: string;
 }
 
 export interface NameMatch {
@@ -62,6 +64,7 @@ const ShippedManufacturer = z.object({
   catalogPatterns: z.array(z.string()).default([]),
   lotPatterns: z.array(z.string()).default([]),
   groupAliases: z.array(z.string()).optional(),
+  country: z.string().length(2).optional(),
 });
 
 const HANGUL = '\\u1100-\\u11FF\\u3130-\\u318F\\uAC00-\\uD7A3';

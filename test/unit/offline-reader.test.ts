@@ -382,6 +382,7 @@ describe('offline reader: grade lists and Korean keys', () => {
     expect(findGrade('puriss.p.a.,47-49%')?.value).toBe('puriss. p.a.');
     expect(findGrade('>98.0%(GC)')).toBeUndefined();
     expect(findGrade('HPLC grade')?.value).toBe('HPLC grade');
+    expect(findGrade('spectrophotometricgrade,≥99.9%')?.value).toBe('spectrophotometric grade');
   });
   it('spaces min./max. in purities as printed, and never takes a percentage for a molecular weight', () => {
     expect(findPurities('99%min.')[0]?.value).toBe('99% min.');

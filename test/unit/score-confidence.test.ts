@@ -258,6 +258,26 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(ok.score).toBe(0.6);
   });
 
+  it('lifts a whole purity expression read clearly beside the name to 0.9, not a bare number (a ≥ may be lost)', () => {
+    const whole = score(withLine({ purity: '≥99.5%' }, { purity: 0.8 }, line('ACS reagent, ≥99.5%', 97)), 'purity');
+    const range = score(withLine({ purity: '35.0~37.0%' }, { purity: 0.8 }, line('35.0~37.0%', 97)), 'purity');
+    const bare = score(withLine({ purity: '99.5%' }, { purity: 0.8 }, line('ACS reagent, 99.5%', 97)), 'purity');
+    const blurred = score(withLine({ purity: '≥99.5%' }, { purity: 0.8 }, line('ACS reagent, ≥99.5%', 60)), 'purity');
+
+    expect(whole.score).toBe(0.9);
+    expect(range.score).toBe(0.9);
+    expect(bare.score).toBe(0.8);
+    expect(blurred.score).toBe(0.8);
+  });
+
+  it('sends to review the label of a Korean maker whose Korean name was not read, even with no Hangul read', () => {
+    const korean = new Catalog([...catalog.entries], [{ ...mfr('Daejung', ['DAEJUNG'], ['\\d{4}-\\d{4}']), country: 'KR' }, mfr('TCI', ['TCI'], ['[A-Z]\\d{4}'])]);
+    const says = (r: ReturnType<typeof scoreConfidence>) => r.reviewReasons.some((x) => x.includes('A Korean label'));
+    expect(says(scoreConfidence(hclInput(), korean, 0.9))).toBe(true);
+    expect(says(scoreConfidence(hclInput({ manufacturer: 'TCI', catalogNumber: 'H1234' }), korean, 0.9))).toBe(false);
+    expect(says(scoreConfidence(hclInput({ productNameKo: '염산' }, { productNameKo: 0.95 }), korean, 0.9))).toBe(false);
+  });
+
   it('lowers a product name the catalog does not know, and a known name that may be cut short', () => {
     const unknown = score(withLine({ productName: 'irate tnbasic dihydrate', casNumber: undefined }, {}, line('irate tnbasic dihydrate')), 'productName');
     const fragmentOfCas = score(withLine({ productName: 'chloric acid' }, { productName: 0.8 }, line('chloric acid')), 'productName');

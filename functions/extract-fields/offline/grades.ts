@@ -10,7 +10,7 @@ const PHRASES = [
   String.raw`reagent\s*plus`,
   String.raw`(?:certified\s+)?acs\s+reagent`,
   String.raw`reagent\s+grade`,
-  String.raw`(?:hplc|lc[\s/-]?ms|gc|gc[\s/-]?ms|uv|ir|spectro(?:scopic|photometric)?|hplc\s+plus|anhydrous|biotech(?:nology)?|molecular\s+biology|cell\s+culture|electronic|semiconductor|technical|practical|pharma(?:ceutical)?|usp|bp|ep|nf|jp|fcc|ar|lr|cp|gr|ph\.?\s*eur\.?|acs|trace\s+metals?|trace\s+analysis|pesticide\s+residue|residue\s+analysis|ultra\s*pure|high\s+purity|special|standard|certified|analytical|reagent|lab(?:oratory)?|synthesis|industrial|food|feed)\s+grade`,
+  String.raw`(?:hplc|lc[\s/-]?ms|gc|gc[\s/-]?ms|uv|ir|spectro(?:scopic|photometric)?|hplc\s+plus|anhydrous|biotech(?:nology)?|molecular\s+biology|cell\s+culture|electronic|semiconductor|technical|practical|pharma(?:ceutical)?|usp|bp|ep|nf|jp|fcc|ar|lr|cp|gr|ph\.?\s*eur\.?|acs|trace\s+metals?|trace\s+analysis|pesticide\s+residue|residue\s+analysis|ultra\s*pure|high\s+purity|special|standard|certified|analytical|reagent|lab(?:oratory)?|synthesis|industrial|food|feed)\s*grade`,
   String.raw`for\s+(?:analysis|synthesis|hplc|gc|spectroscopy|molecular\s+biology|cell\s+culture|biochemistry|electrophoresis|residue\s+analysis|titration|microscopy)`,
   String.raw`puriss\.?\s*p\s*[.\-·,]?\s*a\b\.?`,
   // Compendia a grade complies with, listed after the grade ("EMSURE® ACS,ISO,Reag. Ph Eur").
@@ -35,6 +35,7 @@ const REGISTERED = /\b(EMSURE|EMPLURA|EMPARTA|Suprapur|Ultrapur|Uvasol|LiChrosol
 /** The printed grade in its conventional spelling: `p-a.` / `p,a.` read for `p.a.`, the ® of a registered brand. */
 function canonicalGrade(v: string): string {
   return v
+    .replace(/([a-z])(grade)\b/gi, '$1 $2')
     .replace(/\b(puriss|purum)\.(?=p\b)/gi, '$1. ')
     .replace(/\bp\s*[-·,]?\s*a\b\.?/gi, (m) => (/^p\s*\.?\s*a\.?$/i.test(m) || /[-·,]/.test(m) ? 'p.a.' : m)).replace(REGISTERED, '$1®');
 }
