@@ -363,6 +363,19 @@ describe('offline reader: product names split over two OCR lines', () => {
     expect(await name([L('lsopropyl', 40, 40, 40), L('alcohol', 250, 41, 40), L('Lot QMA3B', 40, 120)])).toBe('Isopropyl alcohol');
   });
 
+  it('takes a near catalog name 0.05 ahead of the next product (ydochloric acid: Hydrochloric 0.88, Perchloric 0.80)', async () => {
+    const acids = new Catalog(
+      [
+        entry({ name: 'Hydrochloric acid', cas: '7647-01-0', formula: 'HCl', molecularWeight: 36.46 }),
+        entry({ name: 'Perchloric acid', cas: '7601-90-3', formula: 'HClO4', molecularWeight: 100.46 }),
+      ],
+      [],
+    );
+    const r = await createOfflineReader(acids, { ocr: false }).read(input([L('ydochloric acid', 40, 40, 40), L('Lot 2412U213', 40, 120)]));
+    expect((r.candidate as Record<string, unknown>).productName).toBe('Hydrochloric acid');
+    expect(r.evidence?.productName).toMatch(/OCR similarity 0\.88/);
+  });
+
   it('keeps the single line when the join is no catalog name', async () => {
     expect(await name([L('Trimethylsilyl', 40, 40, 40), L('Danger', 40, 86, 40), L('Lot 2308V577', 40, 160)])).toBe('Trimethylsilyl');
   });

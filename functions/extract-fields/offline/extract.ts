@@ -537,7 +537,7 @@ function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry
     }
     const matches = catalog.searchName(c.text, 5, 0.75);
     const exact = catalog.findNamesInText(c.text).filter((m) => normalizedLen(m.matched) >= normalizedLen(c.text) * 0.7);
-    const pick = (casEntry && [...exact, ...matches].find((m) => m.entry === casEntry)) || exact[0] || (matches[0] && (matches.length === 1 || matches[0].score - matches[1].score > 0.1) && matches[0].score >= 0.85 ? matches[0] : undefined);
+    const pick = (casEntry && [...exact, ...matches].find((m) => m.entry === casEntry)) || exact[0] || (matches[0] && (matches.length === 1 || matches[0].score - matches[1].score > 0.05) && matches[0].score >= 0.85 ? matches[0] : undefined);
     if (pick) {
       const agree = casEntry === pick.entry;
       return {
