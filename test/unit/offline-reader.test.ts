@@ -381,6 +381,17 @@ describe('offline reader: product names split over two OCR lines', () => {
   });
 });
 
+describe('offline reader: Korean names through small-print misreadings', () => {
+  it('takes the identified entry\'s Korean name when the Hangul line is a near spelling letter by letter (lost final consonants)', async () => {
+    const pc = new Catalog([entry({ name: 'Propylene carbonate', nameKo: '탄산프로필렌', cas: '108-32-7', formula: 'C4H6O3', molecularWeight: 102.09 })], []);
+    const r = await createOfflineReader(pc, { ocr: false }).read(
+      input([L('Propylene carbonate', 40, 40, 40), L('타 사 프 로 픽 레', 40, 90, 30), L('CAS No. 108-32-7', 40, 140)]),
+    );
+    expect((r.candidate as Record<string, unknown>).productNameKo).toBe('탄산프로필렌');
+    expect(r.evidence?.productNameKo).toMatch(/near spelling \(0\.75\)/);
+  });
+});
+
 describe('offline reader: grade lists and Korean keys', () => {
   it('keeps a comma list of compendia after a grade, spells p.a. and registered brands conventionally', () => {
     expect(findGrade('EMSURE® ACS,ISO,Reag. Ph Eur')?.value).toBe('EMSURE® ACS,ISO,Reag. Ph Eur');
