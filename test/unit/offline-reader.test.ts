@@ -6,7 +6,7 @@ import { createOfflineReader } from '../../functions/extract-fields/offline-read
 import { readFormula } from '../../functions/extract-fields/offline/formula-ocr';
 import { findGrade } from '../../functions/extract-fields/offline/grades';
 import { findKeys } from '../../functions/extract-fields/offline/keys';
-import { findNumber, findPurities } from '../../functions/extract-fields/offline/values';
+import { findNumber, findPurities, repairLoneQuantity } from '../../functions/extract-fields/offline/values';
 import { LocalOcr } from '../../functions/ocr-hints/local-ocr';
 
 const entry = (e: Omit<CatalogEntry, 'source' | 'synonyms'> & { synonyms?: string[] }): CatalogEntry => ({ synonyms: [], source: 'shipped', ...e });
@@ -413,6 +413,15 @@ describe('offline reader: grade lists and Korean keys', () => {
     expect(findPurities('min.99.0%')[0]?.value).toBe('min. 99.0%');
     expect(findNumber('≥98.5%')).toBeUndefined();
     expect(findNumber('M.W. 102.09')?.value).toBe(102.09);
+  });
+  it('repairs a pack size read alone under its key with a 1 read as a letter or a stray mark before it', async () => {
+    expect(repairLoneQuantity('IL')?.value).toEqual({ value: 1, unit: 'L' });
+    expect(repairLoneQuantity('t1L')?.value).toEqual({ value: 1, unit: 'L' });
+    expect(repairLoneQuantity('Lot ABC')).toBeUndefined();
+    expect(repairLoneQuantity('ILL')).toBeUndefined();
+    const r = await reader.read(input([L('SIGMA-ALDRICH', 40, 20, 24), L('Sodium chloride', 40, 60, 40), L('Quantity', 40, 120), L('IL', 40, 146)]));
+    expect((r.candidate as Record<string, unknown>).quantity).toEqual({ value: 1, unit: 'L' });
+    expect(r.evidence?.quantity).toMatch(/read "IL" as 1 L/);
   });
   it('does not take a Korean key inside a Hangul word (로트 in 클로로트리메틸실란), and reads letter-spaced keys', () => {
     expect(findKeys('클 로 로 트 리 메 틸 실란')).toEqual([]);

@@ -17,6 +17,7 @@ import {
   findNumber,
   findPurities,
   findQuantities,
+  repairLoneQuantity,
   firstCode,
   hangulShare,
   hasHangul,
@@ -161,6 +162,12 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
       case 'quantity': {
         const q = findQuantities(kv.text)[0];
         if (q && !fields.quantity) fields.quantity = { value: q.value, confidence: conf(kv.line, f), evidence: ev() };
+        // A pack size alone under its key, with a stray mark before it (`t1L`) or its 1 read as I/l/| (`IL`).
+        const fixed = !q && !fields.quantity ? repairLoneQuantity(kv.text) : undefined;
+        if (fixed) {
+          const v = fixed.value;
+          fields.quantity = { value: v, confidence: conf(kv.line, f * 0.6), evidence: ev(`read "${fixed.raw}" as ${v.value} ${v.unit}: a stray mark or a 1 read as a letter`) };
+        }
         break;
       }
       case 'molecularWeight': {
@@ -442,7 +449,7 @@ function valueFits(field: KeyField, text: string): boolean {
     case 'purity':
       return findPurities(text).length > 0;
     case 'quantity':
-      return findQuantities(text).length > 0;
+      return findQuantities(text).length > 0 || !!repairLoneQuantity(text);
     case 'molecularWeight':
       return !!findNumber(text);
     case 'formula':

@@ -108,6 +108,17 @@ export function findQuantities(text: string): Parsed<Quantity>[] {
   return out;
 }
 
+/**
+ * A pack size printed alone under its key but misread: a stray mark before it (`t1L`) or its 1 read as I, l or |
+ * (`IL`). Only for a value that is that one token; the caller lowers confidence and says what was read.
+ */
+export function repairLoneQuantity(text: string): Parsed<Quantity> | undefined {
+  const m = /^[^\w\s]?[a-z]?([Il|]|\d{1,4}(?:[.,]\d{1,3})?)\s?(mL|ml|ML|L|g|kg)$/.exec(text.trim());
+  if (!m) return undefined;
+  const q = findQuantities(`${/^[Il|]$/.test(m[1]) ? '1' : m[1]} ${m[2]}`)[0];
+  return q && { value: q.value, raw: text.trim() };
+}
+
 // --- Purity --------------------------------------------------------------------------------------------------
 
 const NUM = String.raw`\d{1,3}(?:[.,]\d{1,3})?`;
