@@ -270,6 +270,18 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(blurred.score).toBe(0.8);
   });
 
+  it('tells the reviewer to retake a photo whose print PaddleOCR reads poorly, judged on Paddle lines only', () => {
+    const withEngine = (engine: 'paddle' | 'tesseract', confidence: number) => {
+      const i = hclInput();
+      i.ocrLines = i.ocrLines.map((l) => ({ ...l, engine, confidence }));
+      return i;
+    };
+    const says = (r: ReturnType<typeof scoreConfidence>) => r.reviewReasons.some((x) => /hard to read .* a sharper, closer photo/.test(x));
+    expect(says(scoreConfidence(withEngine('paddle', 75), catalog, 0.9))).toBe(true);
+    expect(says(scoreConfidence(withEngine('paddle', 95), catalog, 0.9))).toBe(false);
+    expect(says(scoreConfidence(withEngine('tesseract', 75), catalog, 0.9))).toBe(false);
+  });
+
   it('sends to review the label of a Korean maker whose Korean name was not read, even with no Hangul read', () => {
     const korean = new Catalog([...catalog.entries], [{ ...mfr('Daejung', ['DAEJUNG'], ['\\d{4}-\\d{4}']), country: 'KR' }, mfr('TCI', ['TCI'], ['[A-Z]\\d{4}'])]);
     const says = (r: ReturnType<typeof scoreConfidence>) => r.reviewReasons.some((x) => x.includes('A Korean label'));
