@@ -3,10 +3,17 @@ import type { Catalog, CatalogEntry } from '../shared/catalog';
 import { normalizeName } from '../shared/catalog';
 import { FIELD_NAMES, type FieldConfidence, type FieldName, type LabelFields, type OcrLine } from '../shared/contract';
 import { formulasEquivalent, formulaWeight, tryParseFormula } from '../shared/formula';
+import { sameReading } from '../shared/readings';
 
 export interface ScoreInput {
   fields: LabelFields;
-  extraction: { reader?: string; selfConfidence?: Record<string, number>; evidence?: Record<string, string> } | null;
+  extraction: {
+    reader?: string;
+    selfConfidence?: Record<string, number>;
+    evidence?: Record<string, string>;
+    /** The optional second reader's answer (functions/extract-fields/second-opinion.ts). */
+    secondOpinion?: { model: string; fields?: Record<string, unknown>; error?: string };
+  } | null;
   ocrLines: OcrLine[];
   ocrFailed?: boolean;
 }
@@ -175,6 +182,11 @@ function paddleLegibility(lines: OcrLine[]): number | undefined {
   const n = p.reduce((s, l) => s + l.text.length, 0);
   return n >= 20 ? p.reduce((s, l) => s + l.confidence * l.text.length, 0) / n : undefined;
 }
+
+/** Second opinion: a field both readers read alike gains this much, up to the cap; one they read differently drops to ≤ DISAGREE. */
+const SECOND_OPINION_LIFT = 0.1;
+const SECOND_OPINION_CAP = 0.97;
+const SECOND_OPINION_DISAGREE = 0.5;
 
 const squash = (s: string) =>
   s
@@ -487,7 +499,26 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       default:
         break;
     }
+    // The optional second reader (another model asked the same question): agreement raises, disagreement lowers.
+    const second = input.extraction?.secondOpinion;
+    if (second?.fields && field in second.fields) {
+      const other = second.fields[field];
+      if (sameReading(field, value, other)) {
+        score = Math.max(score, Math.min(SECOND_OPINION_CAP, score + SECOND_OPINION_LIFT));
+        reasons.push(`second opinion (${second.model}) agrees`);
+      } else {
+        score = Math.min(score, SECOND_OPINION_DISAGREE);
+        reasons.push(`second opinion (${second.model}) read ${JSON.stringify(other).slice(0, 60)}`);
+      }
+    }
     confidence[field] = { score: round(score), reasons };
+  }
+  const second = input.extraction?.secondOpinion;
+  for (const field of FIELD_NAMES) {
+    const other = second?.fields?.[field];
+    if (fields[field] === undefined && other !== undefined) {
+      reviewReasons.push(`The second opinion (${second!.model}) read ${field} = ${JSON.stringify(other).slice(0, 60)}, which the reader did not.`);
+    }
   }
 
   // Nearly every label prints these; a record without them is more likely a misread than a bare label.

@@ -33,6 +33,19 @@ const Env = z.object({
   /** Optional endpoint override (tests point the SDK at a local server that speaks the protocol). */
   BEDROCK_ENDPOINT: z.string().url().optional(),
   TEXTRACT_ENDPOINT: z.string().url().optional(),
+  /**
+   * Optional second opinion: base URL of an OpenAI-compatible chat endpoint (`https://api.openai.com/v1`, a vLLM or
+   * Ollama `/v1`, or an Azure OpenAI resource `https://NAME.openai.azure.com` with SECOND_OPINION_API_VERSION set).
+   * Unset: off. Its answer only moves confidence; it is never saved.
+   */
+  SECOND_OPINION_URL: z.string().url().optional(),
+  /** Model name (Azure: the deployment name). */
+  SECOND_OPINION_MODEL: z.string().default('gpt-4o'),
+  /** API key; from the environment or a secret store, never from code. Never logged. */
+  SECOND_OPINION_API_KEY: z.string().optional(),
+  /** Azure OpenAI api-version (e.g. 2024-10-21); when set the endpoint is treated as Azure OpenAI. */
+  SECOND_OPINION_API_VERSION: z.string().optional(),
+  SECOND_OPINION_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** Table names (set by CDK in AWS; defaults locally). */
   RECORDS_TABLE: z.string().default('intake-records'),
   INTAKES_TABLE: z.string().default('intake-intakes'),

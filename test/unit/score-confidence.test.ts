@@ -270,6 +270,29 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(blurred.score).toBe(0.8);
   });
 
+  it('moves confidence by a second opinion: agreement raises, disagreement lowers, a field only it read asks for review', () => {
+    const withSecond = (fields: Record<string, unknown>) => {
+      const i = hclInput({}, { casNumber: 0.85, catalogNumber: 0.85 });
+      i.extraction = { ...i.extraction, secondOpinion: { model: 'gpt-test', fields } };
+      return scoreConfidence(i, catalog, 0.9);
+    };
+    const base = scoreConfidence(hclInput({}, { casNumber: 0.85, catalogNumber: 0.85 }), catalog, 0.9);
+    const agree = withSecond({ catalogNumber: '4090 4400' });
+    const disagree = withSecond({ casNumber: '7647-01-6' });
+    const extra = withSecond({ lotNumber: 'AB1234' });
+
+    expect(agree.confidence.catalogNumber!.score).toBeGreaterThan(base.confidence.catalogNumber!.score);
+    expect(agree.confidence.catalogNumber!.reasons.at(-1)).toBe('second opinion (gpt-test) agrees');
+    expect(disagree.confidence.casNumber!.score).toBe(0.5);
+    expect(disagree.confidence.casNumber!.reasons.at(-1)).toMatch(/second opinion \(gpt-test\) read "7647-01-6"/);
+    expect(disagree.decision).toBe('REVIEW');
+    expect(extra.reviewReasons.some((r) => r.includes('read lotNumber = "AB1234", which the reader did not'))).toBe(true);
+    // An opinion that failed says nothing.
+    const failed = hclInput();
+    failed.extraction = { ...failed.extraction, secondOpinion: { model: 'gpt-test', error: 'timeout' } };
+    expect(scoreConfidence(failed, catalog, 0.9).confidence).toEqual(scoreConfidence(hclInput(), catalog, 0.9).confidence);
+  });
+
   it('tells the reviewer to retake a photo whose print PaddleOCR reads poorly, judged on Paddle lines only', () => {
     const withEngine = (engine: 'paddle' | 'tesseract', confidence: number) => {
       const i = hclInput();
