@@ -381,6 +381,25 @@ describe('offline reader: product names split over two OCR lines', () => {
   });
 });
 
+describe('offline reader: catalog-confirmed values whose key was not read', () => {
+  it("takes the identified product's M.W. printed as a number of its own, and the CAS inside a glued reading", async () => {
+    const r = await reader.read(
+      input([L('DAEJUNG', 40, 20, 24), L('Sodium chloride', 40, 60, 40), L('CAS 227647-14-5', 40, 110), L('58.44', 300, 110), L('Lot 2202Q368', 40, 150)]),
+    );
+    const c = r.candidate as Record<string, unknown>;
+    expect(c.molecularWeight).toBe(58.44);
+    expect(r.evidence?.molecularWeight).toMatch(/catalog M\.W\. of Sodium chloride, printed without a readable key/);
+    // `227647-14-5` passes the check digit but no product has it; its tail is the CAS of the name printed above.
+    expect(c.casNumber).toBe('7647-14-5');
+    expect(r.evidence?.casNumber).toMatch(/read "227647-14-5", whose tail is the catalog CAS of "Sodium chloride"/);
+  });
+
+  it('reads Mol-W. / Mol.W. as the molecular weight key', () => {
+    expect(findKeys('Mol-W.54.02')[0]?.fields).toEqual(['molecularWeight']);
+    expect(findKeys('Mol.W. 54.02')[0]?.fields).toEqual(['molecularWeight']);
+  });
+});
+
 describe('offline reader: Korean names through small-print misreadings', () => {
   it('takes the identified entry\'s Korean name when the Hangul line is a near spelling letter by letter (lost final consonants)', async () => {
     const pc = new Catalog([entry({ name: 'Propylene carbonate', nameKo: '탄산프로필렌', cas: '108-32-7', formula: 'C4H6O3', molecularWeight: 102.09 })], []);

@@ -122,6 +122,13 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
       }
     }
   }
+  // A character glued in front of the CAS (`C5110-71-4` for `CAS 110-71-4`) can still pass the check digit: a read
+  // CAS the catalog does not know that ends with the CAS of the product named on the label is that CAS.
+  const tail = name?.entry?.cas;
+  if (fields.casNumber && tail && !catalog.byCas(fields.casNumber.value) && fields.casNumber.value.replace(/-/g, '').endsWith(tail.replace(/-/g, '')) && fields.casNumber.value !== tail) {
+    const read = fields.casNumber.value;
+    fields.casNumber = { value: tail, confidence: Math.min(fields.casNumber.confidence, 0.8), evidence: `${fields.casNumber.evidence}; read "${read}", whose tail is the catalog CAS of "${name!.value}" printed on the label` };
+  }
   const finalCasEntry = fields.casNumber ? catalog.byCas(fields.casNumber.value) : undefined;
   const nameFinal = finalCasEntry && name?.entry !== finalCasEntry ? findProductName(lines, catalog, finalCasEntry, keyLines, valueLines) ?? name : name;
   if (nameFinal) fields.productName = { value: nameFinal.value, confidence: nameFinal.confidence, evidence: nameFinal.evidence };
@@ -234,6 +241,13 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
         break;
       }
     }
+  }
+  // The identified product's M.W. printed as a number of its own (its key unread): printed and catalog-confirmed.
+  const mwEntry = finalCasEntry ?? nameFinal?.entry;
+  if (!fields.molecularWeight && mwEntry?.molecularWeight) {
+    const want = mwEntry.molecularWeight.toFixed(2);
+    const l = lines.find((x) => new RegExp(`(?<![\\d.])${want.replace('.', '\\.')}(?![\\d])`).test(x.text));
+    if (l) fields.molecularWeight = { value: Number(want), confidence: conf(l, 0.8), evidence: evidenceOf(l, `the catalog M.W. of ${mwEntry.name}, printed without a readable key`) };
   }
   if (!fields.grade) {
     const hits = lines
