@@ -426,6 +426,9 @@ describe('offline reader: grade lists and Korean keys', () => {
     expect(findGrade('>98.0%(GC)')).toBeUndefined();
     expect(findGrade('HPLC grade')?.value).toBe('HPLC grade');
     expect(findGrade('spectrophotometricgrade,≥99.9%')?.value).toBe('spectrophotometric grade');
+    expect(findGrade('Dimethyl sulfoxide, anhydrous, ≥99.9%')?.value).toBe('anhydrous');
+    expect(findGrade('anhydrous,99.5%')?.value).toBe('anhydrous');
+    expect(findGrade('Sodium sulfate anhydrous')).toBeUndefined();
   });
   it('spaces min./max. in purities as printed, and never takes a percentage for a molecular weight', () => {
     expect(findPurities('99%min.')[0]?.value).toBe('99% min.');

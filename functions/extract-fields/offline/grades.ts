@@ -13,6 +13,9 @@ const PHRASES = [
   String.raw`(?:hplc|lc[\s/-]?ms|gc|gc[\s/-]?ms|uv|ir|spectro(?:scopic|photometric)?|hplc\s+plus|anhydrous|biotech(?:nology)?|molecular\s+biology|cell\s+culture|electronic|semiconductor|technical|practical|pharma(?:ceutical)?|usp|bp|ep|nf|jp|fcc|ar|lr|cp|gr|ph\.?\s*eur\.?|acs|trace\s+metals?|trace\s+analysis|pesticide\s+residue|residue\s+analysis|ultra\s*pure|high\s+purity|special|standard|certified|analytical|reagent|lab(?:oratory)?|synthesis|industrial|food|feed)\s*grade`,
   String.raw`for\s+(?:analysis|synthesis|hplc|gc|spectroscopy|molecular\s+biology|cell\s+culture|biochemistry|electrophoresis|residue\s+analysis|titration|microscopy)`,
   String.raw`puriss\.?\s*p\s*[.\-·,]?\s*a\b\.?`,
+  // Sigma-Aldrich style "…, anhydrous, 99.8%": a grade where it opens the line or follows a comma, not inside a
+  // name ("Sodium sulfate anhydrous").
+  String.raw`(?<=^|,\s*)anhydrous\b`,
   // Compendia a grade complies with, listed after the grade ("EMSURE® ACS,ISO,Reag. Ph Eur").
   String.raw`reag\.?\s*ph\.?\s*eur\.?|reag\.?\s*usp|ph\.?\s*eur\.?|\bISO\b`,
   String.raw`purum\.?\s*(?:p\.?\s*a\.?)?`,
