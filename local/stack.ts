@@ -16,6 +16,7 @@ import { intakeIdOf, objectCreatedEvent } from '../functions/shared/s3-event';
 import { getIntake, getRecord, scanAll, type IntakeItem, type RecordItem, type ReviewStatus, type TableDeps } from '../functions/shared/tables';
 import { FileStore, MemoryStore, StepFunctionsEngine, type LambdaHandler } from '../engine/src';
 import { LocalOcr } from '../functions/ocr-hints/local-ocr';
+import { removeCutUploads } from './object-store-repair';
 
 export const PROJECT_ROOT = resolve(__dirname, '..');
 export const ASL_PATH = join(PROJECT_ROOT, 'statemachine', 'intake.asl.json');
@@ -147,12 +148,26 @@ export class LocalStack {
     }
     const engine = new StepFunctionsEngine({ store, maxConcurrentExecutions: concurrency });
     await engine.ready;
+    // Whatever started is stopped again if a later step fails, so a failed start exits instead of hanging on
+    // open servers and the engine's lock.
+    const opened: (() => Promise<unknown>)[] = [() => engine.close()];
+    try {
+      return await LocalStack.startServices(options, log, dataDir, engine, opened);
+    } catch (err) {
+      for (const close of opened.reverse()) await close().catch(() => undefined);
+      throw err;
+    }
+  }
 
+  private static async startServices(options: StackOptions, log: (line: string) => void, dataDir: string, engine: StepFunctionsEngine, opened: (() => Promise<unknown>)[]): Promise<LocalStack> {
     const dynamo = dynalite({ path: options.ephemeral ? undefined : join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    opened.push(() => new Promise<void>((ok) => dynamo.close(() => ok())));
     const dynamoPort = await listen(dynamo);
+    for (const cut of removeCutUploads(join(dataDir, 's3'))) log(`removed an upload cut by a crash before it was acknowledged: ${cut}`);
     const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(dataDir, 's3'), configureBuckets: [] });
     confineObjectPaths(s3rver);
     const s3Address = (await s3rver.run()) as AddressInfo;
+    opened.push(() => s3rver.close());
 
     Object.assign(process.env, {
       INTAKE_LOCAL: '1',
@@ -265,7 +280,10 @@ export class LocalStack {
    * anything else (or anything that does not match) was never acknowledged, and its client resends it.
    */
   private async storedIntact(key: string): Promise<boolean> {
-    const head = await s3Client().send(new HeadObjectCommand({ Bucket: this.config.INTAKE_BUCKET, Key: key }));
+    const head = await s3Client()
+      .send(new HeadObjectCommand({ Bucket: this.config.INTAKE_BUCKET, Key: key }))
+      .catch(() => undefined); // unreadable: not whole, so never acknowledged
+    if (!head) return false;
     const expected = head.Metadata?.[SHA256_META];
     const bytes = expected ? await this.getObject(key) : undefined;
     return bytes !== undefined && createHash('sha256').update(bytes).digest('hex') === expected;

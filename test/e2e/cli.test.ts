@@ -76,3 +76,12 @@ test('intake eval prints a per-field table and the summary line, and bad files m
   expect(stdout.trim().split('\n').at(-1)).toMatch(/^field_accuracy=\d\.\d{3} review_rate=\d\.\d{3} auto_accept_precision=(\d\.\d{3}|n\/a)$/);
   expect(readFileSync(join(root, 'report', 'report.md'), 'utf8')).toMatch(/## Per field/);
 }, 240_000);
+
+test('intake start that fails part-way (here: an invalid bucket name) says why and exits 1 instead of hanging', async () => {
+  const { code, stderr } = await runCli(['start', '--data-dir', join(root, 'failed-start'), '--port', '0', '--no-samples'], {
+    env: { INTAKE_BUCKET: 'Bad_Bucket!' },
+    timeoutMs: 30_000,
+  });
+  expect(code).toBe(1);
+  expect(stderr).toMatch(/^intake: Bucket names can contain/m);
+}, 60_000);

@@ -2,7 +2,7 @@
  * An upload stored while no stack was running (its event lost) gets its run when the stack starts again.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -56,5 +56,31 @@ test('a whole upload under incoming/ with no run is picked up at start, once; cu
     expect(await second.reconcileUploads()).toBe(0);
   } finally {
     await second.close();
+  }
+}, 60_000);
+
+test('an upload whose metadata a crash cut mid-write is removed at start, so the store lists again and the stack starts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'intake-cut-meta-'));
+  try {
+    const first = await LocalStack.start({ dataDir: dir, env: { INTAKE_OCR: 'off' } });
+    await first.close();
+    // s3rver writes bytes, MD5, then metadata JSON; a SIGKILL in the last step leaves the JSON cut short.
+    const s3dir = join(dir, 's3', 'intake', 'incoming', 'cut');
+    mkdirSync(s3dir, { recursive: true });
+    writeFileSync(join(s3dir, 'photo.jpg._S3rver_object'), 'partial bytes');
+    writeFileSync(join(s3dir, 'photo.jpg._S3rver_object.md5'), 'd41d8cd98f00b204e9800998ecf8427e');
+    writeFileSync(join(s3dir, 'photo.jpg._S3rver_metadata.json'), '{\n  "content-type": "ima');
+
+    const lines: string[] = [];
+    const second = await LocalStack.start({ dataDir: dir, env: { INTAKE_OCR: 'off' }, log: (l: string) => lines.push(l) });
+    try {
+      expect(lines.join('\n')).toMatch(/removed an upload cut by a crash before it was acknowledged: intake\/incoming\/cut\/photo\.jpg/);
+      expect(existsSync(join(s3dir, 'photo.jpg._S3rver_object'))).toBe(false);
+      expect(await second.reconcileUploads()).toBe(0);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }, 60_000);

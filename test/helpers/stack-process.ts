@@ -29,7 +29,11 @@ export async function startStackProcess(opts: { dataDir: string; env?: Record<st
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`the stack did not start: ${out}`)), opts.timeoutMs ?? 60_000);
+    // A stack that never comes up is killed, so a failing test cannot leave it running (and jest waiting on it).
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      fail(new Error(`the stack did not start: ${out}`));
+    }, opts.timeoutMs ?? 60_000);
     const check = () => {
       const m = /console\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
