@@ -8,17 +8,11 @@
  * Needs the OCR cache of `measure-offline --cache` (it fills it when missing). A yard-stick for reading the
  * evidence, not a fitter: rules in the scorer must rest on evidence that generalises, never on devset values.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Catalog } from '../functions/shared/catalog';
 import { FIELD_NAMES } from '../functions/shared/contract';
-import { loadConfig } from '../functions/shared/config';
-import { validateImage } from '../functions/validate-image/core';
-import { createOfflineReader } from '../functions/extract-fields/offline-reader';
-import { validateOutput } from '../functions/validate-output/core';
-import { scoreConfidence } from '../functions/score-confidence/core';
 import { fieldCorrect } from '../local/eval';
-import { ocrWithCache, terminateOcr } from './ocr-cache';
+import { measureFolder, terminateOcr } from './ocr-cache';
 
 const args = process.argv.slice(2);
 const valued = new Set(['--field', '--json']);
@@ -31,26 +25,10 @@ const jsonFile = opt('--json');
 const same = fieldCorrect;
 
 async function main(): Promise<void> {
-  const config = loadConfig({});
-  const limits = { maxBytes: config.INTAKE_MAX_BYTES, maxMegapixels: config.INTAKE_MAX_MEGAPIXELS, minEdgePx: config.INTAKE_MIN_EDGE_PX, normalizedEdgePx: config.INTAKE_NORMALIZED_EDGE_PX };
-  const rows = readFileSync(path.join(folder, 'index.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-  const catalog = Catalog.shipped();
-  const reader = createOfflineReader(catalog, { ocr: false });
   const out: unknown[] = [];
   const recs: string[] = [];
-  for (const [file, template, difficulty] of rows) {
-    const stem = file.replace(/\.[^.]+$/, '');
-    const truth = JSON.parse(readFileSync(path.join(folder, `${stem}.json`), 'utf8')) as Record<string, unknown>;
-    const v = await validateImage(readFileSync(path.join(folder, file)), limits);
-    const { lines } = await ocrWithCache(v, true);
-    const result = await reader.read({ image: v.normalized, mediaType: 'image/jpeg', ocrLines: lines, attempt: 1 });
+  for await (const { stem, template, difficulty, truth, result, scored } of measureFolder(folder, { useCache: true })) {
     const got = result.candidate as Record<string, unknown>;
-    let scored: ReturnType<typeof scoreConfidence> | undefined;
-    try {
-      scored = scoreConfidence({ fields: validateOutput(result).fields, extraction: result, ocrLines: lines }, catalog, 0);
-    } catch {
-      scored = undefined;
-    }
     const wrong = FIELD_NAMES.filter((f) => !((truth[f] === undefined && got[f] === undefined) || same(f, truth[f], got[f])));
     const minField = scored ? Object.entries(scored.confidence).sort((a, b) => a[1]!.score - b[1]!.score)[0] : undefined;
     recs.push(

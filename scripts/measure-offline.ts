@@ -9,17 +9,11 @@
  * Every record is also scored (functions/score-confidence) to print per-field calibration and a sweep of the
  * auto-accept threshold; --points writes the (field, confidence, correct) points as JSON.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Catalog } from '../functions/shared/catalog';
 import { FIELD_NAMES } from '../functions/shared/contract';
-import { loadConfig } from '../functions/shared/config';
-import { validateImage } from '../functions/validate-image/core';
-import { createOfflineReader } from '../functions/extract-fields/offline-reader';
-import { validateOutput } from '../functions/validate-output/core';
-import { scoreConfidence } from '../functions/score-confidence/core';
 import { expectedCalibrationError, fieldCorrect } from '../local/eval';
-import { ocrWithCache, terminateOcr } from './ocr-cache';
+import { measureFolder, terminateOcr } from './ocr-cache';
 
 const args = process.argv.slice(2);
 const optionValues = new Set(['--only', '--points'].map((o) => args[args.indexOf(o) + 1]).filter((v, i) => args.includes(['--only', '--points'][i])));
@@ -42,11 +36,6 @@ const same = fieldCorrect;
 const ece = expectedCalibrationError;
 
 async function main(): Promise<void> {
-  const config = loadConfig({});
-  const limits = { maxBytes: config.INTAKE_MAX_BYTES, maxMegapixels: config.INTAKE_MAX_MEGAPIXELS, minEdgePx: config.INTAKE_MIN_EDGE_PX, normalizedEdgePx: config.INTAKE_NORMALIZED_EDGE_PX };
-  const rows = readFileSync(path.join(folder, 'index.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-  const catalog = Catalog.shipped();
-  const reader = createOfflineReader(catalog, { ocr: false });
   const points: Point[] = [];
   const records: { stem: string; difficulty: string; overall: number; structural: boolean; allRight: boolean }[] = [];
 
@@ -56,26 +45,13 @@ async function main(): Promise<void> {
   let ocrMs = 0;
   let readMs = 0;
   let n = 0;
-  for (const [file, template, difficulty] of rows) {
-    const stem = file.replace(/\.[^.]+$/, '');
-    if (only && !only.has(stem)) continue;
-    const truth = JSON.parse(readFileSync(path.join(folder, `${stem}.json`), 'utf8')) as Record<string, unknown>;
-    const v = await validateImage(readFileSync(path.join(folder, file)), limits);
-    const { lines, ms } = await ocrWithCache(v, useCache);
-    ocrMs += ms;
-    const t1 = Date.now();
-    const result = await reader.read({ image: v.normalized, mediaType: 'image/jpeg', ocrLines: lines, attempt: 1 });
-    readMs += Date.now() - t1;
+  // Scored at threshold 0 (only the structural review reasons); the sweep below applies each threshold.
+  for await (const m of measureFolder(folder, { useCache, only })) {
+    const { stem, template, difficulty, truth, result, scored } = m;
+    ocrMs += m.ocrMs;
+    readMs += m.readMs;
     n++;
     const got = result.candidate as Record<string, unknown>;
-    let scored: ReturnType<typeof scoreConfidence> | undefined;
-    try {
-      const { fields } = validateOutput(result);
-      // Threshold 0: only the structural review reasons; the sweep below applies each threshold.
-      scored = scoreConfidence({ fields, extraction: result, ocrLines: lines }, catalog, 0);
-    } catch {
-      scored = undefined;
-    }
     const allRight = FIELD_NAMES.every((f) => (truth[f] === undefined && got[f] === undefined) || same(f, truth[f], got[f]));
     records.push({ stem, difficulty, overall: scored?.overall ?? 0, structural: scored ? scored.reviewReasons.length === 0 : false, allRight });
     for (const f of FIELD_NAMES) {

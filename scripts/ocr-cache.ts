@@ -7,7 +7,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { OcrLine } from '../functions/shared/contract';
+import { Catalog } from '../functions/shared/catalog';
+import { loadConfig } from '../functions/shared/config';
+import type { OcrLine, ReaderResult } from '../functions/shared/contract';
+import { createOfflineReader } from '../functions/extract-fields/offline-reader';
+import { scoreConfidence, type ScoreResult } from '../functions/score-confidence/core';
+import { validateImage } from '../functions/validate-image/core';
+import { validateOutput } from '../functions/validate-output/core';
 import { OCR_VERSION, TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
 import { PADDLE_OCR_VERSION, PaddleOcr } from '../functions/ocr-hints/paddle-ocr';
 import { LocalOcr, mergeOcrLines } from '../functions/ocr-hints/local-ocr';
@@ -47,4 +53,47 @@ export async function ocrWithCache(image: { contentHash: string; normalized: Buf
 export async function terminateOcr(): Promise<void> {
   await LocalOcr.terminateShared();
   await scaled?.terminate();
+}
+
+/** One labelled photo as both measuring scripts see it: truth, OCR lines, the offline reader's result and its score. */
+export interface MeasuredLabel {
+  stem: string;
+  template: string;
+  difficulty: string;
+  truth: Record<string, unknown>;
+  lines: OcrLine[];
+  result: ReaderResult;
+  /** Threshold 0: only the structural review reasons; callers sweep thresholds themselves. Undefined when validation threw. */
+  scored?: ScoreResult;
+  ocrMs: number;
+  readMs: number;
+}
+
+/**
+ * validate → OCR (cached when `useCache`) → offline read → score, for every photo listed in `folder/index.csv`
+ * (NAME.jpg + NAME.json), in order. The one pipeline measure-offline and calibrate both measure.
+ */
+export async function* measureFolder(folder: string, opts: { useCache: boolean; only?: Set<string> }): AsyncGenerator<MeasuredLabel> {
+  const config = loadConfig({});
+  const limits = { maxBytes: config.INTAKE_MAX_BYTES, maxMegapixels: config.INTAKE_MAX_MEGAPIXELS, minEdgePx: config.INTAKE_MIN_EDGE_PX, normalizedEdgePx: config.INTAKE_NORMALIZED_EDGE_PX };
+  const rows = readFileSync(path.join(folder, 'index.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const catalog = Catalog.shipped();
+  const reader = createOfflineReader(catalog, { ocr: false });
+  for (const [file, template, difficulty] of rows) {
+    const stem = file.replace(/\.[^.]+$/, '');
+    if (opts.only && !opts.only.has(stem)) continue;
+    const truth = JSON.parse(readFileSync(path.join(folder, `${stem}.json`), 'utf8')) as Record<string, unknown>;
+    const v = await validateImage(readFileSync(path.join(folder, file)), limits);
+    const { lines, ms: ocrMs } = await ocrWithCache(v, opts.useCache);
+    const t1 = Date.now();
+    const result = await reader.read({ image: v.normalized, mediaType: 'image/jpeg', ocrLines: lines, attempt: 1 });
+    const readMs = Date.now() - t1;
+    let scored: ScoreResult | undefined;
+    try {
+      scored = scoreConfidence({ fields: validateOutput(result).fields, extraction: result, ocrLines: lines }, catalog, 0);
+    } catch {
+      scored = undefined;
+    }
+    yield { stem, template, difficulty, truth, lines, result, scored, ocrMs, readMs };
+  }
 }

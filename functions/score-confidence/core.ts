@@ -249,6 +249,8 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
   const byName = fields.productName ? catalog.byName(fields.productName) : undefined;
   const entry = byCas ?? byName;
   const nameAgreesWithCas = Boolean(byCas && byName && byCas.cas === byName.cas);
+  // The optional second reader (another model asked the same question): agreement raises, disagreement lowers.
+  const second = input.extraction?.secondOpinion;
 
   for (const field of FIELD_NAMES) {
     const value = fields[field];
@@ -499,8 +501,6 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       default:
         break;
     }
-    // The optional second reader (another model asked the same question): agreement raises, disagreement lowers.
-    const second = input.extraction?.secondOpinion;
     if (second?.fields && field in second.fields) {
       const other = second.fields[field];
       if (sameReading(field, value, other)) {
@@ -513,7 +513,6 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     }
     confidence[field] = { score: round(score), reasons };
   }
-  const second = input.extraction?.secondOpinion;
   for (const field of FIELD_NAMES) {
     const other = second?.fields?.[field];
     if (fields[field] === undefined && other !== undefined) {
