@@ -213,6 +213,14 @@ function withinEdits(a: string, b: string, max: number): boolean {
 }
 
 /** Is `value` printed in the OCR text: exactly, or (for longer values) with one slip? */
+/** The pack amount (g or mL) a maker's catalog number encodes (`packInCatalogNumber` in data/manufacturers.json). */
+function packFromCatalogNumber(catalog: Catalog, manufacturer: string | undefined, code: string | undefined): number | undefined {
+  const re = catalog.manufacturers.find((m) => m.name === manufacturer)?.packInCatalogNumber;
+  const m = re && code ? new RegExp(`^(?:${re})$`).exec(code.replace(/\s+/g, '')) : null;
+  const amount = m ? Number(m[1]) : NaN;
+  return amount > 0 ? amount : undefined;
+}
+
 function foundInText(value: string, squashedText: string): 'exact' | 'near' | 'absent' {
   const v = squash(value);
   if (!v) return 'absent';
@@ -248,7 +256,9 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
   const byCas = fields.casNumber ? catalog.byCas(fields.casNumber) : undefined;
   const byName = fields.productName ? catalog.byName(fields.productName) : undefined;
   const entry = byCas ?? byName;
-  const nameAgreesWithCas = Boolean(byCas && byName && byCas.cas === byName.cas);
+  // A CAS the OCR text does not show confirms no name: a reader may have taken it from the catalog by that name.
+  const casPrinted = !haveOcr || (fields.casNumber !== undefined && foundInText(fields.casNumber, ocrText) !== 'absent');
+  const nameAgreesWithCas = Boolean(byCas && byName && byCas.cas === byName.cas && casPrinted);
   // The optional second reader (another model asked the same question): agreement raises, disagreement lowers.
   const second = input.extraction?.secondOpinion;
 
@@ -261,6 +271,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
 
     // Shape evidence (a catalog-number pattern, a standard pack size) may lift only a value that is printed.
     let printed = !haveOcr;
+    let unseen = false;
     const ocrConf = haveOcr ? lineConfidence(valueText(field, value), input.ocrLines) : undefined;
     const dated = field === 'expiryDate' && haveOcr ? datePrinted(value as string, input.ocrLines) : undefined;
     if (haveOcr && field !== 'manufacturer') {
@@ -278,6 +289,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         reasons.push('printed on the label in another date format');
       } else {
         score = Math.min(score, 0.5);
+        unseen = true;
         reasons.push('not found in OCR text');
       }
     }
@@ -288,6 +300,9 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         if (!isValidCas(cas)) {
           score = 0;
           reasons.push('fails the CAS check digit');
+        } else if (unseen) {
+          // The catalog knows every CAS a reader can propose from a product name: agreement proves nothing unprinted.
+          reasons.push(byCas ? `the catalog CAS of ${byCas.name}, but not printed in the OCR text: check it against the bottle` : 'not printed in the OCR text');
         } else if (byCas) {
           score = Math.max(score, 0.9);
           reasons.push(`CAS is in the catalog (${byCas.name})`);
@@ -398,7 +413,16 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         const lost = input.ocrLines.some((l) => lostCharacter(l, q));
         const glued = input.ocrLines.some((l) => new RegExp(String.raw`[^\s\w.,:;()]${String(q.value).replace('.', '\\.')}\s?${q.unit}`, 'i').test(l.text));
         const repaired = /read as/.test(input.extraction?.evidence?.quantity ?? '');
-        if (glued) {
+        const pack = packFromCatalogNumber(catalog, fields.manufacturer, fields.catalogNumber);
+        const inPack = q.unit === 'L' || q.unit === 'kg' ? q.value * 1000 : q.unit === 'mg' ? q.value / 1000 : q.value;
+        if (pack !== undefined && Math.abs(pack - inPack) > 1e-6) {
+          score = Math.min(score, 0.5);
+          reasons.push(`the catalog number ${fields.catalogNumber} is the pack of ${pack} g or mL`);
+        } else if (pack !== undefined && !glued && !lost) {
+          // Two printed values agree: the large-type pack size and the pack code at the end of the catalog number.
+          score = Math.max(score, 0.9);
+          reasons.push(`agrees with the pack size in the catalog number ${fields.catalogNumber}`);
+        } else if (glued) {
           score = Math.min(score, 0.6);
           reasons.push('a stray mark is glued to the number: a digit may be misread or added');
         } else if (repaired && !printed) {
@@ -426,7 +450,9 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
           // Cross-field agreement: the catalog number has this manufacturer's shape, so two printed values agree.
           const maker = catalog.manufacturers.find((m) => m.name === value);
           const code = fields.catalogNumber?.replace(/\s+/g, '');
-          if (code && maker?.catalogPatterns.some((p) => new RegExp(`^(?:${p})$`, 'i').test(code))) {
+          // (Not when the maker was named from that shape: the reader's evidence says its name was not read.)
+          const fromShape = /maker's name was not read/.test(input.extraction?.evidence?.manufacturer ?? '');
+          if (code && !fromShape && maker?.catalogPatterns.some((p) => new RegExp(`^(?:${p})$`, 'i').test(code))) {
             score = Math.max(score, 0.93);
             reasons.push(`the catalog number has the shape of a ${maker.name} catalog number`);
           }

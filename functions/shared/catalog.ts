@@ -37,6 +37,11 @@ export interface Manufacturer {
   groupAliases?: string[];
   /** ISO 3166 country of the maker; Korean makers ('KR') print the Korean product name on their labels. */
   country?: string;
+  /**
+   * A catalog number that encodes the pack size: a regular expression for the whole number whose first group is the
+   * amount in g or mL (Merck's `1.06009.2500` is 2.5 L). A read quantity is checked against it.
+   */
+  packInCatalogNumber?: string;
 }
 
 export interface NameMatch {
@@ -65,6 +70,7 @@ const ShippedManufacturer = z.object({
   lotPatterns: z.array(z.string()).default([]),
   groupAliases: z.array(z.string()).optional(),
   country: z.string().length(2).optional(),
+  packInCatalogNumber: z.string().optional(),
 });
 
 const HANGUL = '\\u1100-\\u11FF\\u3130-\\u318F\\uAC00-\\uD7A3';
@@ -357,6 +363,31 @@ export class Catalog {
     return [...best.values()]
       .sort((a, b) => b.score - a.score || a.matched.length - b.matched.length)
       .slice(0, limit);
+  }
+
+  /**
+   * Names whose end the text is: a label photographed with its left edge cut off (`ketyisalicylicacid` for
+   * "Acetylsalicylic acid"). Compared without spaces against the last characters of each Latin name or synonym
+   * (the text's length, ±2), similarity = 1 − edit distance / text length; only names longer than the text, best
+   * first, one result per entry. Texts under 8 letters are too short to say whose end they are.
+   */
+  searchNameTail(text: string, limit = 3, minScore = 0.85): NameMatch[] {
+    const t = normalizeName(text).replace(/ /g, '');
+    if (t.length < 8 || !/^[a-z0-9]+$/.test(t)) return [];
+    const maxDist = Math.floor(t.length * (1 - minScore) + 1e-9);
+    const best = new Map<CatalogEntry, NameMatch>();
+    for (const v of this.variants) {
+      const full = v.norm.replace(/ /g, '');
+      if (full.length <= t.length || !/^[a-z0-9]+$/.test(full)) continue;
+      for (let n = Math.max(1, t.length - 2); n <= Math.min(full.length - 1, t.length + 2); n++) {
+        const d = levenshtein(t, full.slice(full.length - n), maxDist);
+        if (d > maxDist) continue;
+        const score = 1 - d / t.length;
+        const prev = best.get(v.entry);
+        if (!prev || score > prev.score) best.set(v.entry, { entry: v.entry, score, matched: v.text });
+      }
+    }
+    return [...best.values()].sort((a, b) => b.score - a.score || a.matched.length - b.matched.length).slice(0, limit);
   }
 
   /**

@@ -465,3 +465,66 @@ describe('offline reader: Korean name of an identified entry', () => {
     expect(r.evidence?.productNameKo).toMatch(/catalog Korean name/);
   });
 });
+
+describe('offline reader: a label whose edge or key was not read (catalog-constrained)', () => {
+  const cut = new Catalog(
+    [
+      entry({ name: 'Acetylsalicylic acid', synonyms: ['Aspirin'], cas: '50-78-2', formula: 'C9H8O4', molecularWeight: 180.16 }),
+      entry({ name: 'Salicylic acid', cas: '69-72-7', formula: 'C7H6O3', molecularWeight: 138.12 }),
+      entry({ name: 'Hydriodic acid', cas: '10034-85-2', formula: 'HI', molecularWeight: 127.91 }),
+      entry({ name: '1,2-Dimethoxyethane', cas: '110-71-4', formula: 'CH3OCH2CH2OCH3', molecularWeight: 90.12 }),
+    ],
+    [
+      mfr('Daejung', ['DAEJUNG'], ['\\d{4}-\\d{4}']),
+      mfr('Merck', ['Merck KGaA'], ['1\\.\\d{5}\\.\\d{4}', '1\\d{5}']),
+      mfr('TCI', ['TCI'], ['[A-Z]\\d{4}']),
+      mfr('Samchun', ['SAMCHUN'], ['[A-Z]\\d{4}']),
+    ],
+  );
+  const cutReader = createOfflineReader(cut, { ocr: false });
+  const read = async (lines: OcrLine[]) => {
+    const r = await cutReader.read(input(lines));
+    return { r, c: r.candidate as Record<string, unknown> };
+  };
+
+  it('names the product whose end was read, and proposes its catalog CAS only as unread', async () => {
+    const { r, c } = await read([L('ketyisalicylicacid', 10, 60, 40), L('Lot 2409N664', 10, 120)]);
+    // "Salicylic acid" is the end of the name too, but shorter than what was read: only a longer name can be cut.
+    expect(c.productName).toBe('Acetylsalicylic acid');
+    expect(r.evidence?.productName).toMatch(/the end of catalog name "Acetylsalicylic acid"/);
+    expect(r.selfConfidence?.productName).toBeLessThan(0.7);
+    expect(c.casNumber).toBe('50-78-2');
+    expect(r.evidence?.casNumber).toMatch(/not read on the label/);
+    expect(r.selfConfidence?.casNumber).toBeLessThan(0.5);
+  });
+
+  it('leaves a short or unclear fragment alone and proposes nothing', async () => {
+    const { c } = await read([L('cylicacid', 10, 60, 40), L('Lot 2409N664', 10, 120)]);
+    expect(c.productName).toBe('cylicacid');
+    expect(c.casNumber).toBeUndefined();
+  });
+
+  it('takes the catalog CAS printed inside a glued token, and a CAS whose dashes were misread', async () => {
+    const glued = await read([L('Merck KGaA', 10, 10), L('1,2-Dimethoxyethane', 10, 60, 40), L('C5110-71-4', 10, 120)]);
+    expect(glued.c.casNumber).toBe('110-71-4');
+    expect(glued.r.evidence?.casNumber).toMatch(/printed inside "C5110-71-4"/);
+    expect(glued.r.selfConfidence?.casNumber).toBeGreaterThanOrEqual(0.7);
+    const dashes = await read([L('SAMCHUN', 10, 10), L('R2374595', 10, 60), L('10034-852', 200, 60)]);
+    expect(dashes.c.casNumber).toBe('10034-85-2');
+    // …and that token is no longer taken for the catalog number.
+    expect(dashes.c.catalogNumber).toBeUndefined();
+  });
+
+  it('names the maker from a catalog number only one maker shapes so, and not from a shared shape', async () => {
+    const merck = await read([L('Sodium chloride', 10, 60, 40), L('1.02288.0250', 300, 10)]);
+    expect(merck.c.manufacturer).toBe('Merck');
+    expect(merck.r.evidence?.manufacturer).toMatch(/shape of a Merck catalog number; the maker's name was not read/);
+    const repaired = await read([L('Sodium chloride', 10, 60, 40), L('1.O5588.0100', 300, 10)]);
+    expect(repaired.c.manufacturer).toBe('Merck');
+    const daejung = await read([L('Sodium chloride', 10, 60, 40), L('5209-7110', 300, 10)]);
+    expect(daejung.c.manufacturer).toBe('Daejung');
+    // `T6468` fits TCI and Samchun alike: no maker.
+    const shared = await read([L('Sodium chloride', 10, 60, 40), L('T6468', 300, 10)]);
+    expect(shared.c.manufacturer).toBeUndefined();
+  });
+});

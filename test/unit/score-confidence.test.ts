@@ -365,3 +365,46 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(says(scoreConfidence(withLine({ productNameKo: '염산' }, { productNameKo: 0.95 }, line('위험 경고 분자식 용량', 92)), catalog, 0.9))).toBe(false);
   });
 });
+
+describe('scoreConfidence: values the label does not show', () => {
+  const merck: Manufacturer = { ...mfr('Merck', ['Merck KGaA'], ['1\\.\\d{5}\\.\\d{4}']), packInCatalogNumber: '1\\.\\d{5}\\.(\\d{4})' };
+  const cat = new Catalog(catalog.entries as CatalogEntry[], [...catalog.manufacturers, merck]);
+
+  it('never lifts a CAS the OCR text does not show, and such a CAS confirms no name', () => {
+    const input = hclInput({}, { casNumber: 0.45, productName: 0.6 });
+    input.ocrLines = input.ocrLines.filter((l) => !l.text.startsWith('CAS'));
+    const r = scoreConfidence(input, catalog, 0.9);
+    expect(r.confidence.casNumber!.score).toBeLessThanOrEqual(0.5);
+    expect(r.confidence.casNumber!.reasons.at(-1)).toMatch(/not printed in the OCR text: check it against the bottle/);
+    expect(r.confidence.productName!.score).toBeLessThan(0.9);
+    expect(r.decision).toBe('REVIEW');
+    // With the CAS printed, the same record is accepted.
+    expect(scoreConfidence(hclInput(), catalog, 0.9).decision).toBe('ACCEPT');
+  });
+
+  it('checks the quantity against the pack size a Merck catalog number encodes', () => {
+    const make = (code: string, quantity: LabelFields['quantity'], printedQty: string) => {
+      const input = hclInput({ manufacturer: 'Merck', catalogNumber: code, quantity }, { quantity: 0.55 });
+      input.ocrLines = [line('Merck KGaA'), line('Hydrochloric acid'), line('CAS No. 7647-01-0'), line(code), line(printedQty), line('HCl M.W. 36.46')];
+      input.extraction!.evidence = { quantity: `line 5 "${printedQty}" (large-type pack size, '1' read as 'l')` };
+      return scoreConfidence(input, cat, 0.9);
+    };
+    const agree = make('1.00317.1000', { value: 1, unit: 'L' }, '11');
+    expect(agree.confidence.quantity!.score).toBe(0.9);
+    expect(agree.confidence.quantity!.reasons.at(-1)).toMatch(/agrees with the pack size in the catalog number 1\.00317\.1000/);
+    const disagree = make('1.00317.2500', { value: 1, unit: 'L' }, '11');
+    expect(disagree.confidence.quantity!.score).toBeLessThanOrEqual(0.5);
+    expect(disagree.confidence.quantity!.reasons.at(-1)).toMatch(/is the pack of 2500 g or mL/);
+    expect(make('1.00317.0250', { value: 250, unit: 'g' }, '250 g').confidence.quantity!.score).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("does not count a maker named from the catalog-number shape as the shape's confirmation", () => {
+    const input = hclInput({ manufacturer: 'Daejung' });
+    input.ocrLines = input.ocrLines.filter((l) => l.text !== 'DAEJUNG');
+    input.extraction!.evidence = { manufacturer: `line 4 "Cat. No. 4090-4400" ("4090-4400" has the shape of a Daejung catalog number; the maker's name was not read)` };
+    input.extraction!.selfConfidence!.manufacturer = 0.7;
+    const r = scoreConfidence(input, catalog, 0.9);
+    expect(r.confidence.manufacturer!.score).toBeLessThan(0.9);
+    expect(scoreConfidence(hclInput(), catalog, 0.9).confidence.manufacturer!.score).toBeGreaterThanOrEqual(0.93);
+  });
+});

@@ -2,7 +2,7 @@
  * Rule-based label reading: keys and their values by text and geometry, value grammars for unkeyed fields,
  * and the reagent catalog as a cross-check (never as a source of fields that are not printed).
  */
-import type { Catalog, CatalogEntry } from '../../shared/catalog';
+import type { Catalog, CatalogEntry, Manufacturer } from '../../shared/catalog';
 import type { FieldName, LabelFields, OcrLine } from '../../shared/contract';
 import { isValidCas } from '../../shared/cas';
 import { formulasEquivalent, normalizeFormula, tryParseFormula } from '../../shared/formula';
@@ -10,7 +10,7 @@ import { findKeys, type KeyField, type KeyHit } from './keys';
 import { below, evidenceOf, isInjection, rightOf, toLines, type Line } from './layout';
 import { findGrade } from './grades';
 import { readFormula } from './formula-ocr';
-import { repairToPattern } from './code-repair';
+import { fitsPatterns, repairToPattern } from './code-repair';
 import {
   casFromDigits,
   findCasCandidates,
@@ -79,12 +79,27 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
     if (c) casCands.push({ c, line: kv.line, keyed: true });
   }
   for (const line of lines) for (const c of findCasCandidates(line.text)) casCands.push({ c, line, keyed: false });
+  // Last resort: a digits-and-dashes token with its dashes misplaced or lost (`10034-852`) that, dashed as a CAS,
+  // passes the check digit and is a catalog CAS.
+  for (const line of lines) {
+    for (const tok of line.text.split(/\s+/)) {
+      const c = /^\d[\d-]{4,12}\d$/.test(tok) && tok.includes('-') ? casFromDigits(tok) : undefined;
+      if (c && catalog.byCas(c.cas) && !casCands.some((x) => x.c.cas === c.cas)) casCands.push({ c, line, keyed: false });
+    }
+  }
 
   // --- Manufacturer ----------------------------------------------------------------------------------------
-  const mfr = catalog.findManufacturer(allText);
+  let mfr = catalog.findManufacturer(allText);
   if (mfr) {
-    const line = lines.find((l) => catalog.findManufacturer(l.text)?.manufacturer === mfr.manufacturer) ?? lines[0];
+    const found = mfr;
+    const line = lines.find((l) => catalog.findManufacturer(l.text)?.manufacturer === found.manufacturer) ?? lines[0];
     fields.manufacturer = { value: mfr.manufacturer.name, confidence: conf(line, 0.97), evidence: evidenceOf(line, `matches "${mfr.matched}"`) };
+  } else {
+    const byCode = manufacturerByCatalogShape(lines, catalog);
+    if (byCode) {
+      mfr = { manufacturer: byCode.manufacturer, matched: byCode.token };
+      fields.manufacturer = { value: byCode.manufacturer.name, confidence: conf(byCode.line, 0.7), evidence: evidenceOf(byCode.line, byCode.note) };
+    }
   }
 
   // --- Product name (needs the CAS for catalog agreement) ----------------------------------------------------
@@ -129,9 +144,20 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
     const read = fields.casNumber.value;
     fields.casNumber = { value: tail, confidence: Math.min(fields.casNumber.confidence, 0.8), evidence: `${fields.casNumber.evidence}; read "${read}", whose tail is the catalog CAS of "${name!.value}" printed on the label` };
   }
-  const finalCasEntry = fields.casNumber ? catalog.byCas(fields.casNumber.value) : undefined;
+  let finalCasEntry = fields.casNumber ? catalog.byCas(fields.casNumber.value) : undefined;
   const nameFinal = finalCasEntry && name?.entry !== finalCasEntry ? findProductName(lines, catalog, finalCasEntry, keyLines, valueLines) ?? name : name;
   if (nameFinal) fields.productName = { value: nameFinal.value, confidence: nameFinal.confidence, evidence: nameFinal.evidence };
+  // No CAS read, but the printed name identifies a catalog product. Every reagent label prints its CAS, so the
+  // product's catalog CAS is proposed — inside a glued token it is printed (`C5110-71-4`); otherwise it is not read
+  // at all and is only a proposal for the reviewer (the scorer keeps an unprinted CAS below any threshold).
+  if (!fields.casNumber && nameFinal?.entry) {
+    const e = nameFinal.entry;
+    const glued = lines.find((l) => l.text.includes(e.cas));
+    fields.casNumber = glued
+      ? { value: e.cas, confidence: conf(glued, 0.8), evidence: evidenceOf(glued, `the catalog CAS of "${nameFinal.value}", printed inside "${glued.text}"`) }
+      : { value: e.cas, confidence: 0.45, evidence: `not read on the label: the catalog CAS of "${nameFinal.value}", the product named on it (check it against the bottle)` };
+    finalCasEntry = e;
+  }
 
   // --- Korean name ---------------------------------------------------------------------------------------------
   const ko = findKoreanName(lines, catalog, finalCasEntry ?? nameFinal?.entry, nameFinal?.line, keyLines);
@@ -359,6 +385,30 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
   return { fields, noLabelFound: false };
 }
 
+/**
+ * No maker's name was read (cut off, glare): a code in a catalog-number shape with punctuation that exactly one
+ * manufacturer uses (`1.02288.0250` is Merck's, `5209-7110` Daejung's) names the maker, at most one lookalike
+ * character repaired (`T.05528.8708`). Shapes without punctuation (`A1234`, `123456`) are shared by several makers
+ * and by lots, so they name nobody.
+ */
+function manufacturerByCatalogShape(lines: Line[], catalog: Catalog): { manufacturer: Manufacturer; token: string; line: Line; note: string } | undefined {
+  const distinctive = catalog.manufacturers.map((m) => ({ m, patterns: m.catalogPatterns.filter((p) => /[.\-/]/.test(p.replace(/\\[dDsSwW]/g, ''))) })).filter((x) => x.patterns.length);
+  const hits = new Map<Manufacturer, { token: string; line: Line; note: string }>();
+  for (const line of lines) {
+    for (const raw of line.text.split(/\s+/)) {
+      const token = raw.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+      if (token.length < 6 || !/[.\-/]/.test(token) || findCasCandidates(token).length || parseDate(token)) continue;
+      const exact = distinctive.filter((x) => fitsPatterns(token, x.patterns));
+      const repaired = exact.length ? [] : distinctive.map((x) => ({ x, fix: repairToPattern(token, x.patterns, 1) })).filter((r) => r.fix);
+      const who = exact.length ? exact.map((x) => ({ x, note: `"${token}" has the shape of a ${x.m.name} catalog number` })) : repaired.map((r) => ({ x: r.x, note: `"${token}" read as "${r.fix!.value}" (${r.fix!.changes.join(', ')}), the shape of a ${r.x.m.name} catalog number` }));
+      if (who.length === 1 && !hits.has(who[0].x.m)) hits.set(who[0].x.m, { token, line, note: `${who[0].note}; the maker's name was not read` });
+    }
+  }
+  if (hits.size !== 1) return undefined;
+  const [[manufacturer, hit]] = [...hits];
+  return { manufacturer, ...hit };
+}
+
 function formulaConfirmed(r: ReturnType<typeof readFormula>, mw: number | undefined, catalogForms: string[]): boolean {
   if (!r || /\d{3,}/.test(r.formula)) return false;
   const w = weightOf(r.formula);
@@ -570,6 +620,20 @@ function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry
       };
     }
   }
+  // A name whose start is cut off (label edge out of the frame, glare): a clear, unique catalog name it is the end of.
+  for (const c of candidates.slice(0, 4)) {
+    const tails = catalog.searchNameTail(c.text, 3, 0.85);
+    const top = (casEntry && tails.find((m) => m.entry === casEntry)) || (tails[0] && (tails.length === 1 || tails[0].score - tails[1].score > 0.05) ? tails[0] : undefined);
+    if (top) {
+      return {
+        value: top.matched,
+        confidence: conf(c.line, 0.6),
+        evidence: evidenceOf(c.line, `the end of catalog name "${top.matched}" (OCR similarity ${top.score.toFixed(2)}): its start was not read`),
+        line: c.line,
+        entry: top.entry,
+      };
+    }
+  }
   const best = candidates[0];
   return { value: best.text, confidence: conf(best.line, 0.8), evidence: evidenceOf(best.line, 'most prominent line'), line: best.line };
 }
@@ -666,6 +730,7 @@ function findUnkeyedCatalogNumber(lines: Line[], patterns: string[], fields: Ext
     for (const raw of tokens) {
       const token = raw.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
       if (token.length < 4 || !/\d/.test(token) || used.has(token) || isValidCas(token)) continue;
+      if (fields.casNumber && token.replace(/-/g, '') === fields.casNumber.value.replace(/-/g, '')) continue;
       if (findQuantities(token).length || findPurities(token).length || parseDate(token)) continue;
       const byPattern = regs.some((r) => r.test(token));
       const fix = byPattern ? undefined : repairToPattern(token, patterns, 2, initials);
