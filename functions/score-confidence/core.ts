@@ -588,7 +588,8 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       reviewReasons.push(`The print is hard to read (mean OCR confidence ${legibility.toFixed(0)} < ${RETAKE_BELOW}): a sharper, closer photo of the label would be read better.`);
     }
     if (fields.grade === undefined) {
-      const g = input.ocrLines.find((l) => GRADE_WORDS.test(l.text) || GRADE_CODES.test(l.text));
+      // "(HPLC)", "(GC)" right after a percentage name the assay method, not a grade.
+      const g = input.ocrLines.find((l) => GRADE_WORDS.test(l.text.replace(/%\s*\([A-Za-z-]{1,6}\)/g, '%')) || GRADE_CODES.test(l.text));
       if (g) reviewReasons.push(`The label prints a grade word ("${g.text.trim().slice(0, 40)}") but no grade was read.`);
     }
   } else {

@@ -528,3 +528,15 @@ describe('offline reader: a label whose edge or key was not read (catalog-constr
     expect(shared.c.manufacturer).toBeUndefined();
   });
 });
+
+describe('offline reader: lots in tables and letter-only lots', () => {
+  it('skips a CAS number in the next column for the lot printed under its key, and takes a capital-letter lot on its key line', async () => {
+    // A two-column table: "Lot No." with its value below, and the CAS column's value on the key's row to its right.
+    const table = await reader.read(input([L('DAEJUNG', 40, 20, 24), L('Sodium chloride', 40, 60, 40), L('Lot No.', 40, 140, 19), L('7647-14-5', 300, 133, 25), L('X2526735', 41, 160, 25), L('CAS No.', 300, 112, 19)]));
+    expect((table.candidate as Record<string, unknown>).lotNumber).toBe('X2526735');
+    expect(table.evidence?.lotNumber).toMatch(/"Lot No\." → line \d+ "X2526735"/);
+    const letters = await reader.read(input([L('SIGMA-ALDRICH', 40, 20, 24), L('Sodium chloride', 40, 60, 40), L('LOT LUPZQ', 40, 140)]));
+    expect((letters.candidate as Record<string, unknown>).lotNumber).toBe('LUPZQ');
+    expect(letters.selfConfidence?.lotNumber).toBeGreaterThanOrEqual(0.9);
+  });
+});

@@ -408,3 +408,14 @@ describe('scoreConfidence: values the label does not show', () => {
     expect(scoreConfidence(hclInput(), catalog, 0.9).confidence.manufacturer!.score).toBeGreaterThanOrEqual(0.93);
   });
 });
+
+describe('scoreConfidence: grade words', () => {
+  it('reads "(HPLC)" after a purity as the assay method, not a missed grade', () => {
+    const method = hclInput();
+    method.ocrLines.push(line('Purity: >98.0%(HPLC)'));
+    expect(scoreConfidence(method, catalog, 0.9).reviewReasons.some((x) => x.includes('grade word'))).toBe(false);
+    const grade = hclInput();
+    grade.ocrLines.push(line('for HPLC, ≥99.9%'));
+    expect(scoreConfidence(grade, catalog, 0.9).reviewReasons.some((x) => x.includes('grade word'))).toBe(true);
+  });
+});

@@ -183,7 +183,10 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
         const c = firstCode(kv.text);
         if (c && !fields.lotNumber && !/^\d{2,7}-\d{2}-\d$/.test(c.value) && (/\d/.test(c.value) || /^[A-Z]{4,}$/i.test(c.value))) {
           // (a CAS-number shape under a lot key is the next column's value in a table, not a lot)
-          fields.lotNumber = { value: tidyLot(c.value), confidence: conf(kv.line, f * (/\d/.test(c.value) ? 1 : 0.85)), evidence: ev() };
+          // Letters alone are a lot when printed in capitals on the key's own line (TCI's `LOT LUPZQ`); elsewhere
+          // they may be a word of the next column.
+          const code = /\d/.test(c.value) || (kv.where === 'same line' && /^[A-Z]{4,8}$/.test(c.value));
+          fields.lotNumber = { value: tidyLot(c.value), confidence: conf(kv.line, f * (code ? 1 : 0.85)), evidence: ev() };
         }
         break;
       }
@@ -507,8 +510,9 @@ function valueFits(field: KeyField, text: string): boolean {
       return findCasCandidates(text).length > 0 || !!casFromDigits(text);
     case 'catalogNumber':
     case 'lotNumber': {
+      // A CAS-number shape beside a lot or code key is the next column's value in a table, not this key's.
       const c = firstCode(text);
-      return !!c && c.value.length >= 3;
+      return !!c && c.value.length >= 3 && !/^\d{2,7}-\d{2}-\d$/.test(c.value);
     }
     case 'purity':
       return findPurities(text).length > 0;
