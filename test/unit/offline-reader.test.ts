@@ -4,7 +4,7 @@ import { isValidCas } from '../../functions/shared/cas';
 import type { OcrLine, ReadLabelInput } from '../../functions/shared/contract';
 import { createOfflineReader } from '../../functions/extract-fields/offline-reader';
 import { readFormula } from '../../functions/extract-fields/offline/formula-ocr';
-import { findGrade } from '../../functions/extract-fields/offline/grades';
+import { findGrade, nearGrade } from '../../functions/extract-fields/offline/grades';
 import { findKeys } from '../../functions/extract-fields/offline/keys';
 import { findNumber, findPurities, repairLoneQuantity } from '../../functions/extract-fields/offline/values';
 import { LocalOcr } from '../../functions/ocr-hints/local-ocr';
@@ -538,5 +538,48 @@ describe('offline reader: lots in tables and letter-only lots', () => {
     const letters = await reader.read(input([L('SIGMA-ALDRICH', 40, 20, 24), L('Sodium chloride', 40, 60, 40), L('LOT LUPZQ', 40, 140)]));
     expect((letters.candidate as Record<string, unknown>).lotNumber).toBe('LUPZQ');
     expect(letters.selfConfidence?.lotNumber).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('offline reader: one character misread in a grade, lot, formula or pack size', () => {
+  const sigma = new Catalog(
+    [entry({ name: 'Sodium methoxide', cas: '124-41-4', formula: 'CH3ONa', molecularWeight: 54.02 })],
+    [{ ...mfr('Sigma-Aldrich', ['SIGMA-ALDRICH']), lotPatterns: ['[A-Z]{2,4}\\d{4,5}[A-Z]?'] }],
+  );
+  const sigmaReader = createOfflineReader(sigma, { ocr: false });
+  const read = async (lines: OcrLine[]) => {
+    const r = await sigmaReader.read(input(lines));
+    return { r, c: r.candidate as Record<string, unknown> };
+  };
+
+  it('reads a grade line one letter off as that grade, and not a word that is merely close to two', () => {
+    expect(nearGrade('EatraPure')).toBe('Extra Pure');
+    expect(nearGrade('EMPLUPA')).toBe('EMPLURA®');
+    expect(nearGrade('Extra')).toBeUndefined();
+    expect(nearGrade('Special Grade for you today')).toBeUndefined();
+  });
+
+  it("repairs a lot to the maker's lot shape through its key read as `tot No.`", async () => {
+    expect(findKeys('tot No.SHBAS964')[0]?.fields).toEqual(['lotNumber']);
+    expect(findKeys('a tot of')).toEqual([]);
+    const { r, c } = await read([L('SIGMA-ALDRICH', 10, 10), L('Sodium methoxide', 10, 50, 40), L('tot No.SHBAS964', 10, 110)]);
+    expect(c.lotNumber).toBe('SHBA5964');
+    expect(r.evidence?.lotNumber).toMatch(/S→5 is the only look-alike reading with the shape of a Sigma-Aldrich lot/);
+    expect(r.selfConfidence?.lotNumber).toBeLessThan(0.9);
+  });
+
+  it("takes a formula line one element letter off the identified product's formula, and not a short or unrelated one", async () => {
+    const near = await read([L('SIGMA-ALDRICH', 10, 10), L('Sodium methoxide', 10, 50, 40), L('CAS 124-41-4', 10, 110), L('CNONa', 10, 140)]);
+    expect(near.c.formula).toBe('CH3ONa');
+    expect(near.r.evidence?.formula).toMatch(/one letter from the element sequence of catalog formula CH3ONa/);
+    expect(near.r.selfConfidence?.formula).toBeLessThan(0.7);
+    const far = await read([L('SIGMA-ALDRICH', 10, 10), L('Sodium methoxide', 10, 50, 40), L('CAS 124-41-4', 10, 110), L('KNOBS', 10, 140)]);
+    expect(far.c.formula).toBeUndefined();
+  });
+
+  it('reads a large lone `IL` as a one-litre pack, at low confidence', async () => {
+    const { r, c } = await read([L('SIGMA-ALDRICH', 10, 10), L('Sodium methoxide', 10, 50, 40), L('CAS 124-41-4', 10, 110), L('Lot SHBA5964', 10, 140), L('IL', 400, 10, 40)]);
+    expect(c.quantity).toEqual({ value: 1, unit: 'L' });
+    expect(r.selfConfidence?.quantity).toBeLessThan(0.6);
   });
 });

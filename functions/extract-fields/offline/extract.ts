@@ -8,8 +8,8 @@ import { isValidCas } from '../../shared/cas';
 import { formulasEquivalent, normalizeFormula, tryParseFormula } from '../../shared/formula';
 import { findKeys, type KeyField, type KeyHit } from './keys';
 import { below, evidenceOf, isInjection, rightOf, toLines, type Line } from './layout';
-import { findGrade } from './grades';
-import { readFormula } from './formula-ocr';
+import { findGrade, nearGrade } from './grades';
+import { formulaShape, readFormula } from './formula-ocr';
 import { fitsPatterns, repairToPattern } from './code-repair';
 import {
   casFromDigits,
@@ -186,7 +186,12 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
           // Letters alone are a lot when printed in capitals on the key's own line (TCI's `LOT LUPZQ`); elsewhere
           // they may be a word of the next column.
           const code = /\d/.test(c.value) || (kv.where === 'same line' && /^[A-Z]{4,8}$/.test(c.value));
-          fields.lotNumber = { value: tidyLot(c.value), confidence: conf(kv.line, f * (code ? 1 : 0.85)), evidence: ev() };
+          const lot = tidyLot(c.value);
+          // A lot that fails the maker's well-known lot shape, with one look-alike reading that fits (`SHBAS964`).
+          const fix = repairToPattern(lot, mfr?.manufacturer.lotPatterns ?? [], 1);
+          fields.lotNumber = fix
+            ? { value: fix.value, confidence: conf(kv.line, f * 0.85), evidence: ev(`read "${lot}"; ${fix.changes.join(', ')} is the only look-alike reading with the shape of a ${mfr!.manufacturer.name} lot`) }
+            : { value: lot, confidence: conf(kv.line, f * (code ? 1 : 0.85)), evidence: ev() };
         }
         break;
       }
@@ -252,6 +257,11 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
         fields.quantity = { value: { value: Number(m[1]), unit: 'g' }, confidence: conf(l, 0.6), evidence: evidenceOf(l, `large-type pack size, '${m[2] ?? m[3]}' read as 'g'`) };
         break;
       }
+      // A one-litre pack in large type with its 1 read as a letter or bar (`IL`, `|L`, beside the catalog number).
+      if (/^[Il|]\s?L$/.test(l.text.trim())) {
+        fields.quantity = { value: { value: 1, unit: 'L' }, confidence: conf(l, 0.55), evidence: evidenceOf(l, `large-type pack size, read "${l.text.trim()}" as 1 L`) };
+        break;
+      }
       // A litre pack printed with a lower-case "l" ("1 l", "2.5 l") read as a digit or bar ("11", "2.5|"): only
       // when the whole token is no pack size itself and the number before it is one litres are sold in.
       const lm = /^(\d{1,2}(?:[.,]\d)?)\s?([1Il|])$/.exec(l.text.trim());
@@ -286,6 +296,15 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
       .filter((x): x is { l: Line; g: NonNullable<ReturnType<typeof findGrade>> } => !!x.g)
       .sort((a, b) => b.g.value.length - a.g.value.length);
     if (hits[0]) fields.grade = { value: hits[0].g.value, confidence: conf(hits[0].l, 0.85), evidence: evidenceOf(hits[0].l, 'grade vocabulary') };
+  }
+  if (!fields.grade) {
+    for (const l of lines) {
+      const g = l.conf >= 70 && !keyLines.has(l) && l !== nameFinal?.line ? nearGrade(l.text) : undefined;
+      if (g) {
+        fields.grade = { value: g, confidence: conf(l, 0.6), evidence: evidenceOf(l, `the grade "${g}" with one character misread`) };
+        break;
+      }
+    }
   }
   if (!fields.purity) {
     // A purity printed without a key sits in a short line near the name ("puriss. p.a., 99.8% min.").
@@ -340,6 +359,22 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
       const factor = (r.how === 'exact' ? (agreesMw || agreesCatalog ? 0.98 : ft.keyed ? 0.9 : 0.75) : r.how === 'mw' ? 0.88 : 0.85) * (r.read ? 0.95 : 1);
       fields.formula = { value: r.formula, confidence: conf(ft.line, factor), evidence: ft.ev.replace(/\)?$/, (m) => (ft.ev.endsWith(')') ? `; ${note})` : ` (${note})`)) };
       break;
+    }
+  }
+  if (!fields.formula && catalogForms.length) {
+    // The identified product's formula read with one element letter wrong or lost (`CNONa` for CH3ONa,
+    // `CX.COOC,H` for CH3COOC2H5): a short line whose letters are one edit from the catalog formula's element
+    // sequence. Four letters at least, so one edit cannot reach it from unrelated text; never counted as printed.
+    const shapes = catalogForms.map((f) => ({ f, shape: formulaShape(f).replace(/[()]/g, '') })).filter((x) => x.shape.length >= 4);
+    for (const l of lines) {
+      if (keyLines.has(l) || l === nameFinal?.line || l.text.trim().split(/\s+/).length > 2) continue;
+      const letters = l.text.split(/\s+/)[0].replace(/[^A-Za-z]/g, '');
+      if ((letters.match(/[A-Z]/g) ?? []).length < 2) continue;
+      const hit = shapes.find((x) => levenshtein(letters, x.shape) <= 1);
+      if (hit) {
+        fields.formula = { value: normalizeFormula(hit.f), confidence: conf(l, 0.55), evidence: evidenceOf(l, `one letter from the element sequence of catalog formula ${hit.f} of the identified product`) };
+        break;
+      }
     }
   }
   if (!fields.catalogNumber) {

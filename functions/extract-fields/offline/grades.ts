@@ -97,3 +97,28 @@ export function findGrade(raw: string): GradeHit | undefined {
   const value = canonicalGrade(text.slice(best.start, best.end).replace(/\s+/g, ' ').replace(/\s+([®™])/g, '$1').replace(/\b(Reag)\.(?=\S)/gi, '$1. ').trim());
   return { value, start: best.start, end: best.end, words: value.split(' ').length };
 }
+
+/** Grade names printed as a line of their own, in the spelling labels use (brands get their ® from canonicalGrade). */
+const NEAR_GRADES = ['Extra Pure', 'Special Grade', 'Guaranteed Reagent', 'Reagent grade', 'ACS reagent', 'for analysis', 'ReagentPlus', 'EMSURE', 'EMPLURA', 'EMPARTA', 'LiChrosolv', 'Suprapur', 'CHROMASOLV', 'BioReagent'];
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * A short line that is a grade name with one character misread (`EatraPure`, `Specia1 Grade`): the grade in its
+ * printed spelling. Only whole lines of at most three words, and names of six letters or more, where one slip
+ * cannot turn one grade into another.
+ */
+export function nearGrade(line: string): string | undefined {
+  const t = line.replace(/[^A-Za-z]/g, '').toLowerCase();
+  if (t.length < 6 || line.trim().split(/\s+/).length > 3) return undefined;
+  const close = NEAR_GRADES.filter((g) => editDistance(t, g.replace(/[^A-Za-z]/g, '').toLowerCase()) <= 1);
+  return close.length === 1 ? canonicalGrade(close[0]) : undefined;
+}
