@@ -12,7 +12,8 @@ export interface OfflineReaderOptions {
 
 /**
  * The `offline` LabelReader: OCR text + label-keyword rules + the reagent catalog, no model service. Every
- * field it returns was printed on the label; the catalog only confirms or repairs what OCR read.
+ * field it returns was printed on the label and the catalog only confirms or repairs what OCR read — except the
+ * fields listed in `proposed`: the catalog's CAS or Korean name of the product the label names, when OCR read none.
  */
 export function createOfflineReader(catalog: Catalog, opts: OfflineReaderOptions = {}): LabelReader {
   const engine = async (): Promise<{ recognize(image: Buffer): Promise<OcrLine[]> } | undefined> => {
@@ -34,17 +35,20 @@ export function createOfflineReader(catalog: Catalog, opts: OfflineReaderOptions
       const candidate: Partial<LabelFields> = {};
       const selfConfidence: Record<string, number> = {};
       const evidence: Record<string, string> = {};
+      const proposed: string[] = [];
       for (const [key, found] of Object.entries(fields)) {
         if (!found) continue;
         (candidate as Record<string, unknown>)[key] = found.value;
         selfConfidence[key] = found.confidence;
         evidence[key] = found.evidence;
+        if (found.proposed) proposed.push(key);
       }
       return {
         reader: 'offline',
         candidate,
         selfConfidence,
         evidence,
+        ...(proposed.length ? { proposed } : {}),
         ...(noLabelFound ? { noLabelFound: true } : {}),
       };
     },

@@ -11,6 +11,8 @@ export interface ScoreInput {
     reader?: string;
     selfConfidence?: Record<string, number>;
     evidence?: Record<string, string>;
+    /** Fields the reader proposed from the catalog without reading them (never above 0.5, always a review reason). */
+    proposed?: string[];
     /** The optional second reader's answer (functions/extract-fields/second-opinion.ts). */
     secondOpinion?: { model: string; fields?: Record<string, unknown>; error?: string };
   } | null;
@@ -294,6 +296,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       }
     }
 
+    const proposed = input.extraction?.proposed?.includes(field) ?? false;
     switch (field) {
       case 'casNumber': {
         const cas = value as string;
@@ -527,6 +530,11 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       default:
         break;
     }
+    if (proposed) {
+      // Taken from the catalog by the product's name, not read: agreement with the catalog is its own doing.
+      score = Math.min(score, 0.5);
+      reasons.push('not read on the label: proposed from the catalog for the product named on it');
+    }
     if (second?.fields && field in second.fields) {
       const other = second.fields[field];
       if (sameReading(field, value, other)) {
@@ -551,6 +559,10 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
   if (!fields.quantity) reviewReasons.push('No quantity was read.');
   if (!fields.productName) reviewReasons.push('No product name was read.');
   if (!fields.casNumber) reviewReasons.push('No CAS number was read.');
+  for (const f of input.extraction?.proposed ?? []) {
+    const v = (fields as Record<string, unknown>)[f];
+    if (v !== undefined) reviewReasons.push(`No ${f} was read; the catalog's ${JSON.stringify(v)} for the product named on the label is proposed: check it against the bottle.`);
+  }
   if (fields.casNumber && !byCas) reviewReasons.push(`CAS ${fields.casNumber} is not in the catalog (a new product?).`);
   if (fields.casNumber && byCas && byName && byCas.cas !== byName.cas) {
     reviewReasons.push(`Name and CAS disagree: "${fields.productName}" is ${byName.cas} in the catalog, but the label reads ${fields.casNumber}.`);

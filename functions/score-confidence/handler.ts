@@ -16,6 +16,7 @@ const Input = z.object({
       reader: z.string().optional(),
       selfConfidence: z.record(z.string(), z.number()).optional(),
       evidence: z.record(z.string(), z.string()).optional(),
+      proposed: z.array(z.string()).optional(),
       secondOpinion: z.object({ model: z.string(), fields: z.record(z.string(), z.unknown()).optional(), error: z.string().optional() }).passthrough().optional(),
     })
     .passthrough()

@@ -91,6 +91,11 @@ export const ReaderResult = z.object({
   candidate: z.unknown(),
   selfConfidence: z.record(z.string(), z.number().min(0).max(1)).optional(),
   evidence: z.record(z.string(), z.string()).optional(),
+  /**
+   * Fields not read on the label but proposed from the catalog for the product the label names (its CAS, its
+   * Korean name): pre-filled for the reviewer, never saved without one.
+   */
+  proposed: z.array(z.string()).optional(),
   usage: TokenUsage.optional(),
   noLabelFound: z.boolean().optional(),
 });

@@ -583,3 +583,27 @@ describe('offline reader: one character misread in a grade, lot, formula or pack
     expect(r.selfConfidence?.quantity).toBeLessThan(0.6);
   });
 });
+
+describe('offline reader: Korean names on Korean and other labels', () => {
+  const kr = new Catalog(
+    [entry({ name: 'Hydrochloric acid', nameKo: '염산', synonymsKo: ['염화수소산'], cas: '7647-01-0', formula: 'HCl', molecularWeight: 36.46 })],
+    [{ ...mfr('Daejung', ['DAEJUNG'], ['\\d{4}-\\d{4}']), country: 'KR' }, mfr('TCI', ['TCI'], ['[A-Z]\\d{4}'])],
+  );
+  const krReader = createOfflineReader(kr, { ocr: false });
+
+  it("proposes the catalog Korean name on a Korean maker's label where none was read, and lists it as proposed", async () => {
+    const r = await krReader.read(input([L('DAEJUNG', 10, 10), L('Hydrochloric acid', 10, 50, 40), L('CAS No. 7647-01-0', 10, 110)]));
+    expect((r.candidate as Record<string, unknown>).productNameKo).toBe('염산');
+    expect(r.evidence?.productNameKo).toMatch(/not read on the label: the catalog Korean name of Hydrochloric acid/);
+    expect(r.proposed).toEqual(['productNameKo']);
+  });
+
+  it('drops Hangul noise on a label that is not Korean, and keeps a read Korean name', async () => {
+    const noise = await krReader.read(input([L('TCI', 10, 10), L('Hydrochloric acid', 10, 50, 40), L('호로', 10, 95, 30, 60), L('CAS RN 7647-01-0', 10, 140)]));
+    expect((noise.candidate as Record<string, unknown>).productNameKo).toBeUndefined();
+    expect(noise.proposed).toBeUndefined();
+    const read = await krReader.read(input([L('DAEJUNG', 10, 10), L('Hydrochloric acid', 10, 50, 40), L('염산', 10, 95, 30), L('CAS No. 7647-01-0', 10, 140)]));
+    expect((read.candidate as Record<string, unknown>).productNameKo).toBe('염산');
+    expect(read.proposed).toBeUndefined();
+  });
+});

@@ -419,3 +419,18 @@ describe('scoreConfidence: grade words', () => {
     expect(scoreConfidence(grade, catalog, 0.9).reviewReasons.some((x) => x.includes('grade word'))).toBe(true);
   });
 });
+
+describe('scoreConfidence: values the reader proposed from the catalog', () => {
+  it('keeps a proposed field at 0.5 or below with its own review reason, whatever the catalog says', () => {
+    const input = hclInput({ productNameKo: '염산' }, { productNameKo: 0.4 });
+    input.extraction!.proposed = ['productNameKo'];
+    const r = scoreConfidence(input, catalog, 0.3);
+    expect(r.confidence.productNameKo!.score).toBeLessThanOrEqual(0.5);
+    expect(r.reviewReasons).toContain('No productNameKo was read; the catalog\'s "염산" for the product named on the label is proposed: check it against the bottle.');
+    expect(r.decision).toBe('REVIEW');
+    // The same value read on the label is confirmed by the catalog.
+    const read = hclInput({ productNameKo: '염산' }, { productNameKo: 0.9 });
+    read.ocrLines.push(line('염산'));
+    expect(scoreConfidence(read, catalog, 0.9).confidence.productNameKo!.score).toBeGreaterThanOrEqual(0.9);
+  });
+});

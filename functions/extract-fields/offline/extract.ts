@@ -1,6 +1,7 @@
 /**
  * Rule-based label reading: keys and their values by text and geometry, value grammars for unkeyed fields,
- * and the reagent catalog as a cross-check (never as a source of fields that are not printed).
+ * and the reagent catalog as a cross-check. The catalog is the source of a field only as a `proposed` value —
+ * the CAS or Korean name of the product the label names, when OCR read none — which the scorer keeps in review.
  */
 import type { Catalog, CatalogEntry, Manufacturer } from '../../shared/catalog';
 import type { FieldName, LabelFields, OcrLine } from '../../shared/contract';
@@ -31,6 +32,8 @@ export interface Found<T> {
   value: T;
   confidence: number;
   evidence: string;
+  /** Not read: proposed from the catalog for the product the label names (see ReaderResult.proposed). */
+  proposed?: boolean;
 }
 
 export type Extraction = { [K in FieldName]?: Found<NonNullable<LabelFields[K]>> };
@@ -155,13 +158,31 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
     const glued = lines.find((l) => l.text.includes(e.cas));
     fields.casNumber = glued
       ? { value: e.cas, confidence: conf(glued, 0.8), evidence: evidenceOf(glued, `the catalog CAS of "${nameFinal.value}", printed inside "${glued.text}"`) }
-      : { value: e.cas, confidence: 0.45, evidence: `not read on the label: the catalog CAS of "${nameFinal.value}", the product named on it (check it against the bottle)` };
+      : { value: e.cas, confidence: 0.45, evidence: `not read on the label: the catalog CAS of "${nameFinal.value}", the product named on it (check it against the bottle)`, proposed: true };
     finalCasEntry = e;
   }
 
   // --- Korean name ---------------------------------------------------------------------------------------------
   const ko = findKoreanName(lines, catalog, finalCasEntry ?? nameFinal?.entry, nameFinal?.line, keyLines);
   if (ko) fields.productNameKo = ko;
+  // A Korean label (a Korean maker, or confident Hangul text) prints the Korean name of its product. When none was
+  // read — or only a fragment that is not the identified product's name — the catalog's is proposed.
+  const koEntry = finalCasEntry ?? nameFinal?.entry;
+  const hangulRead = lines.filter((l) => l.conf >= 80).reduce((n, l) => n + (l.text.match(/[\uAC00-\uD7A3]/g) ?? []).length, 0);
+  const koreanLabel = mfr?.manufacturer.country === 'KR' || hangulRead >= 6;
+  if (koEntry?.nameKo && !koreanLabel && ko && ![koEntry.nameKo, ...(koEntry.synonymsKo ?? [])].includes(ko.value)) {
+    // Hangul that is not the identified product's Korean name, on a label that is not Korean: OCR noise.
+    delete fields.productNameKo;
+  }
+  if (koEntry?.nameKo && koreanLabel) {
+    const names = [koEntry.nameKo, ...(koEntry.synonymsKo ?? [])];
+    // (a raw reading below OCR ~90 or much shorter than the catalog name is taken for a fragment)
+    const fragment = ko && !names.includes(ko.value) && (ko.confidence < 0.74 || ko.value.replace(/\s/g, '').length < 0.7 * koEntry.nameKo.replace(/\s/g, '').length);
+    if (!ko || fragment) {
+      const read = ko ? `; read only "${ko.value}"` : '';
+      fields.productNameKo = { value: koEntry.nameKo, confidence: 0.4, evidence: `not read on the label${read}: the catalog Korean name of ${koEntry.name}, the product named on it (check it against the bottle)`, proposed: true };
+    }
+  }
 
   // --- Keyed simple fields ---------------------------------------------------------------------------------
   const formulaTexts: { text: string; line: Line; keyed: boolean; ev: string }[] = [];
