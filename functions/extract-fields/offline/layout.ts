@@ -53,10 +53,14 @@ export function toLines(ocr: OcrLine[]): Line[] {
   return ordered;
 }
 
-/** Nearest line to the right on the same row, within `maxGap` line heights. */
+/**
+ * Nearest line to the right on the same row, within `maxGap` line heights. A line may start up to one line height
+ * inside this one when it repeats this one's last letter: OCR split "Content 1L" into `Content` and `t1L`.
+ */
 export function rightOf(line: Line, all: Line[], maxGap = 14, rowTol = 0.6): Line[] {
+  const overlapOk = (m: Line) => m.left >= line.right - 0.5 * line.h || (m.left >= line.right - line.h && m.text[0] === line.text[line.text.length - 1]);
   return all
-    .filter((m) => m !== line && m.left >= line.right - 0.5 * line.h && Math.abs(m.cy - line.cy) < rowTol * Math.max(line.h, m.h * 0.8))
+    .filter((m) => m !== line && overlapOk(m) && Math.abs(m.cy - line.cy) < rowTol * Math.max(line.h, m.h * 0.8))
     .filter((m) => m.left - line.right < maxGap * line.h)
     .sort((a, b) => a.left - b.left);
 }
