@@ -8,6 +8,8 @@ export interface OfflineReaderOptions {
    * that case. Defaults to the shared local tesseract worker, loaded lazily.
    */
   ocr?: { recognize(image: Buffer): Promise<OcrLine[]> } | false;
+  /** The clock (a date still to come is no manufacturing date); tests fix it. */
+  now?: () => Date;
 }
 
 /**
@@ -31,7 +33,7 @@ export function createOfflineReader(catalog: Catalog, opts: OfflineReaderOptions
         const ocr = await engine();
         if (ocr) lines = await ocr.recognize(input.image);
       }
-      const { fields, noLabelFound } = extractFields(lines, catalog);
+      const { fields, noLabelFound } = extractFields(lines, catalog, opts.now?.() ?? new Date());
       const candidate: Partial<LabelFields> = {};
       const selfConfidence: Record<string, number> = {};
       const evidence: Record<string, string> = {};

@@ -6,7 +6,7 @@ import { createOfflineReader } from '../../functions/extract-fields/offline-read
 import { readFormula } from '../../functions/extract-fields/offline/formula-ocr';
 import { findGrade, nearGrade } from '../../functions/extract-fields/offline/grades';
 import { findKeys } from '../../functions/extract-fields/offline/keys';
-import { findNumber, findPurities, repairLoneQuantity } from '../../functions/extract-fields/offline/values';
+import { findNumber, findPurities, parseDate, repairLoneQuantity } from '../../functions/extract-fields/offline/values';
 import { LocalOcr } from '../../functions/ocr-hints/local-ocr';
 
 const entry = (e: Omit<CatalogEntry, 'source' | 'synonyms'> & { synonyms?: string[] }): CatalogEntry => ({ synonyms: [], source: 'shipped', ...e });
@@ -605,5 +605,30 @@ describe('offline reader: Korean names on Korean and other labels', () => {
     const read = await krReader.read(input([L('DAEJUNG', 10, 10), L('Hydrochloric acid', 10, 50, 40), L('염산', 10, 95, 30), L('CAS No. 7647-01-0', 10, 140)]));
     expect((read.candidate as Record<string, unknown>).productNameKo).toBe('염산');
     expect(read.proposed).toBeUndefined();
+  });
+});
+
+describe('offline reader: dates and pack sizes whose keys were not read', () => {
+  const fixed = createOfflineReader(catalog, { ocr: false, now: () => new Date('2026-11-22T00:00:00Z') });
+  const read = async (lines: OcrLine[]) => (await fixed.read(input(lines))).candidate as Record<string, unknown>;
+
+  it('reads the O of OCT read as a zero', () => {
+    expect(parseDate('310CT2030')?.value).toBe('2030-10-31');
+    expect(parseDate('Exp. N0V 2029')?.value).toBe('2029-11-30');
+  });
+
+  it('takes the one date still to come as the expiry, and no past or second date', async () => {
+    const base = [L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110)];
+    expect((await read([...base, L('2029-11-30', 10, 140)])).expiryDate).toBe('2029-11-30');
+    // A past date may be the manufacturing date.
+    expect((await read([...base, L('2025-05-17', 10, 140)])).expiryDate).toBeUndefined();
+    // Two dates to come (an expiry and a retest date?) are ambiguous.
+    expect((await read([...base, L('2029-11-30', 10, 140), L('2028-01-31', 10, 170)])).expiryDate).toBeUndefined();
+  });
+
+  it('reads a standard pack glued to a garbled key, and nothing else glued', async () => {
+    const base = [L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110)];
+    expect((await read([...base, L('PSa250g', 10, 140)])).quantity).toEqual({ value: 250, unit: 'g' });
+    expect((await read([...base, L('PSa237g', 10, 140)])).quantity).toBeUndefined();
   });
 });

@@ -65,7 +65,7 @@ function conf(line: Line, factor: number): number {
   return clamp((0.55 + 0.45 * Math.min(1, line.conf / 95)) * factor);
 }
 
-export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
+export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new Date()): ExtractResult {
   const lines = toLines(ocr).filter((l) => !isInjection(l.text));
   const fields: Extraction = {};
   if (lines.length === 0) return { fields, noLabelFound: true };
@@ -266,6 +266,19 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
     if (qs[0]) fields.quantity = { value: qs[0].q.value, confidence: conf(qs[0].l, 0.85), evidence: evidenceOf(qs[0].l, 'number with unit') };
   }
   if (!fields.quantity) {
+    // A pack size glued to the end of a garbled key (`PSa250g` for "Pack Size 250 g"): a standard pack only, at
+    // the end of a short line, after a few letters and nothing else.
+    for (const l of lines) {
+      const m = /^([A-Za-z]{1,4}[.:]?)(\d{1,4}(?:\.\d)?)\s?(mL|ml|L|g|kg)$/.exec(l.text.trim());
+      const q = m ? findQuantities(`${m[2]} ${m[3]}`)[0] : undefined;
+      const packs = q ? (q.value.unit === 'g' ? GRAM_PACKS : q.value.unit === 'mL' ? ML_PACKS : q.value.unit === 'L' ? LITRE_PACKS : [1, 2.5, 5, 10, 25]) : [];
+      if (m && q && packs.includes(q.value.value) && !/^(?:mg|kg|ml|no)$/i.test(m[1])) {
+        fields.quantity = { value: q.value, confidence: conf(l, 0.6), evidence: evidenceOf(l, `pack size glued to "${m[1]}" (a key misread?)`) };
+        break;
+      }
+    }
+  }
+  if (!fields.quantity) {
     // A pack size in large type printed alone ("250g" in a box, "100 g" beside the hazard pictograms): tesseract
     // reads the big "g" as 9, q or 0 ("2509", "100 0"). Taken only when the line is that one token, in type
     // larger than the body text, and the number is a pack size grams are sold in.
@@ -292,6 +305,17 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog): ExtractResult {
         break;
       }
     }
+  }
+  if (!fields.expiryDate) {
+    // A date printed without a readable key that is still to come cannot be a manufacturing date: when the label
+    // has exactly one such date, it is the expiry (or a retest date, hence the low confidence).
+    const today = now.toISOString().slice(0, 10);
+    const future = lines
+      .filter((l) => !keyLines.has(l) && !findKeys(l.text).some((k) => k.fields.includes('ignore')))
+      .map((l) => ({ l, d: parseDate(l.text) }))
+      .filter((x): x is { l: Line; d: NonNullable<ReturnType<typeof parseDate>> } => !!x.d && x.d.value.length === 10 && x.d.value > today);
+    const distinct = new Set(future.map((x) => x.d.value));
+    if (distinct.size === 1) fields.expiryDate = { value: future[0].d.value, confidence: conf(future[0].l, 0.55), evidence: evidenceOf(future[0].l, `the one date on the label still to come (after ${today}), its key not read`) };
   }
   if (!fields.molecularWeight) {
     for (const l of lines) {

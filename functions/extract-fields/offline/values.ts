@@ -185,7 +185,11 @@ function iso(y: number, m: number, d?: number): string | undefined {
 
 /** A date as printed after an expiry key → ISO; a month-only date means the last day of that month. */
 export function parseDate(text: string): Parsed<string> | undefined {
-  const t = tidy(text).replace(/(\d)\s*([./-])\s*(?=\d)/g, '$1$2');
+  const t = tidy(text)
+    .replace(/(\d)\s*([./-])\s*(?=\d)/g, '$1$2')
+    // The O of OCT and NOV read as a zero, glued to the day (`310CT2030`).
+    .replace(/(?<!\d)(\d{1,2})?0(CT|ct)(?=[\s.,-]?\d{4}(?!\d))/g, (_m, d: string | undefined, ct: string) => `${d ?? ''} O${ct}`)
+    .replace(/\bN0V(?=[\s.,-]?\d)/gi, 'NOV');
   let m: RegExpExecArray | null;
   if ((m = /(?<!\d)(\d{4})[-./年 ](\d{1,2})[-./月 ](\d{1,2})(?!\d)/.exec(t))) {
     const v = iso(+m[1], +m[2], +m[3]);
