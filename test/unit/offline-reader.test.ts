@@ -632,3 +632,10 @@ describe('offline reader: dates and pack sizes whose keys were not read', () => 
     expect((await read([...base, L('PSa237g', 10, 140)])).quantity).toBeUndefined();
   });
 });
+
+describe('offline reader: formula look-alikes', () => {
+  it('reads `SICI` as SiCl when the catalog formula of the identified product confirms it', () => {
+    expect(readFormula('(CH,),SICI', 108.64, ['(CH3)3SiCl', 'C3H9ClSi'])?.formula).toBe('(CH3)3SiCl');
+    expect(readFormula('(CH,),SICI', undefined, [])).toBeUndefined();
+  });
+});

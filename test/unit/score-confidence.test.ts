@@ -434,3 +434,20 @@ describe('scoreConfidence: values the reader proposed from the catalog', () => {
     expect(scoreConfidence(read, catalog, 0.9).confidence.productNameKo!.score).toBeGreaterThanOrEqual(0.9);
   });
 });
+
+describe('scoreConfidence: bare assays', () => {
+  const paddle = (text: string, confidence: number): OcrLine => ({ text, confidence, engine: 'paddle', box: { left: 0, top: 0, width: 100, height: 20 } });
+  const withPurity = (conf: number) => {
+    const input = hclInput({ purity: '99.8%' }, { purity: 0.93 });
+    input.ocrLines = input.ocrLines.map((l) => paddle(l.text, conf));
+    input.ocrLines.push(paddle('Assay 99.8%', conf));
+    return scoreConfidence(input, catalog, 0.9);
+  };
+
+  it('keeps a bare assay of 90 % or more below the threshold on a photo, where a `≥` may have been lost, and not on a crisp label', () => {
+    const photo = withPurity(90);
+    expect(photo.confidence.purity!.score).toBeLessThanOrEqual(0.85);
+    expect(photo.confidence.purity!.reasons.at(-1)).toMatch(/bare assay ≥ 90 % on a photo read at mean OCR confidence 90 < 95/);
+    expect(withPurity(98).confidence.purity!.score).toBeGreaterThanOrEqual(0.9);
+  });
+});

@@ -164,7 +164,7 @@ export function readFormula(text: string, mw?: number, catalogForms: string[] = 
 
 const LOOKALIKE: Record<string, string[]> = {
   '0': ['O'],
-  I: ['l'],
+  I: ['l', 'i'],
   l: ['I', '~'],
   i: ['I', '~'],
   c: ['C'],
