@@ -44,7 +44,10 @@ export interface TesseractOcrOptions {
 }
 
 /** Bump when OCR output changes, so caches of OCR lines keyed by image are not reused across versions. */
-export const OCR_VERSION = 'prep2-reread0-boxes2';
+export const OCR_VERSION = 'prep2-reread0-boxes2-sauvola-fallback';
+
+/** A page pass that reads fewer characters than this failed (a label prints far more); it is read again. */
+const MIN_PAGE_CHARS = 20;
 
 /** A line whose mean word confidence is below this is re-read on its own (second pass). */
 const WEAK_LINE_CONF = 80;
@@ -109,9 +112,22 @@ export class TesseractOcr {
   private async recognizeNow(image: Buffer): Promise<OcrLine[]> {
     const prepared = await prepareForOcr(image);
     const worker = await this.getWorker();
-    const { data } = await worker.recognize(prepared.buffer, {}, { blocks: true, text: false });
-    const lines: Line[] = [];
-    for (const block of data.blocks ?? []) for (const para of block.paragraphs) lines.push(...para.lines);
+    const page = async (method: '0' | '2'): Promise<Line[]> => {
+      if (method !== '0') await worker.setParameters({ thresholding_method: method } as Parameters<Worker['setParameters']>[0]);
+      try {
+        const { data } = await worker.recognize(prepared.buffer, {}, { blocks: true, text: false });
+        const out: Line[] = [];
+        for (const block of data.blocks ?? []) for (const para of block.paragraphs) out.push(...para.lines);
+        return out;
+      } finally {
+        if (method !== '0') await worker.setParameters({ thresholding_method: '0' } as Parameters<Worker['setParameters']>[0]);
+      }
+    };
+    // tesseract's global Otsu threshold can turn a whole evenly lit, low-contrast label black (devset img_0027: one
+    // line, "Be"). Then the page is read again with Sauvola's local threshold. Only then: on every label it read
+    // clean and photo fields worse and let four wrong records through (docs/accuracy.md, round 8).
+    let lines = await page('0');
+    if (lines.reduce((n, l) => n + l.text.trim().length, 0) < MIN_PAGE_CHARS) lines = await page('2');
     const reread = await this.rereadWeakLines(worker, prepared, lines);
     const boxed = await this.readBoxes(worker, prepared);
     const merged = mergeBoxReads(reread, boxed);

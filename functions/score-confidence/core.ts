@@ -355,8 +355,11 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       case 'productNameKo': {
         const ko = normalizeName(value as string);
         if (entry && [entry.nameKo, ...(entry.synonymsKo ?? [])].some((n) => n && normalizeName(n) === ko)) {
-          score = Math.max(score, 0.95);
-          reasons.push('Korean name agrees with the catalog');
+          // Printed in full, the catalog confirms it. Read only in part (a near spelling), the reader chose among
+          // the catalog's spellings — word order and hydrate suffixes vary (`타르타르산칼륨나트륨` is also printed
+          // `타르타르산나트륨칼륨`), so the choice is not confirmed by the catalog it came from.
+          score = unseen ? Math.min(Math.max(score, 0.8), 0.85) : Math.max(score, 0.95);
+          reasons.push(unseen ? 'the catalog spelling of a Korean name read only in part' : 'Korean name agrees with the catalog');
         } else if (entry?.nameKo) {
           score = Math.min(score, 0.3);
           reasons.push(`catalog Korean name is ${entry.nameKo}`);

@@ -451,3 +451,19 @@ describe('scoreConfidence: bare assays', () => {
     expect(withPurity(98).confidence.purity!.score).toBeGreaterThanOrEqual(0.9);
   });
 });
+
+describe('scoreConfidence: Korean names read in part', () => {
+  it('does not let the catalog confirm its own spelling of a Korean name the OCR read only in part', () => {
+    const part = hclInput({ productNameKo: '염화나트륨' }, { productNameKo: 0.8 });
+    part.fields.productName = 'Sodium chloride';
+    part.fields.casNumber = '7647-14-5';
+    part.ocrLines = [line('DAEJUNG'), line('Sodium chloride'), line('CAS No. 7647-14-5'), line('Cat. No. 4090-4400'), line('500 mL'), line('염 화 나'), line('NaCl M.W. 58.44')];
+    part.fields.formula = 'NaCl';
+    part.fields.molecularWeight = 58.44;
+    const r = scoreConfidence(part, catalog, 0.9);
+    expect(r.confidence.productNameKo!.score).toBeLessThanOrEqual(0.85);
+    expect(r.confidence.productNameKo!.reasons.at(-1)).toBe('the catalog spelling of a Korean name read only in part');
+    part.ocrLines[5] = line('염 화 나 트 륨');
+    expect(scoreConfidence(part, catalog, 0.9).confidence.productNameKo!.score).toBeGreaterThanOrEqual(0.95);
+  });
+});
