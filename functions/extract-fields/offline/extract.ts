@@ -14,6 +14,7 @@ import { formulaShape, readFormula } from './formula-ocr';
 import { fitsPatterns, repairToPattern } from './code-repair';
 import {
   casFromDigits,
+  editDistance,
   findCasCandidates,
   findNumber,
   findPurities,
@@ -415,7 +416,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
       if (keyLines.has(l) || l === nameFinal?.line || l.text.trim().split(/\s+/).length > 2) continue;
       const letters = l.text.split(/\s+/)[0].replace(/[^A-Za-z]/g, '');
       if ((letters.match(/[A-Z]/g) ?? []).length < 2) continue;
-      const hit = shapes.find((x) => levenshtein(letters, x.shape) <= 1);
+      const hit = shapes.find((x) => editDistance(letters, x.shape) <= 1);
       if (hit) {
         fields.formula = { value: normalizeFormula(hit.f), confidence: conf(l, 0.55), evidence: evidenceOf(l, `one letter from the element sequence of catalog formula ${hit.f} of the identified product`) };
         break;
@@ -726,17 +727,6 @@ function normalizedLen(s: string): number {
   return s.replace(/[^\p{L}\p{N}]/gu, '').length;
 }
 
-function levenshtein(a: string, b: string): number {
-  const A = [...a];
-  const B = [...b];
-  let prev = Array.from({ length: B.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= A.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= B.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (A[i - 1] === B[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[B.length];
-}
 
 /** Letter-level (jamo) similarity at which a Hangul line is a near spelling of the identified entry's Korean name. */
 const JAMO_SIMILARITY = 0.72;
@@ -770,7 +760,7 @@ function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | u
     for (const name of koNames) {
       const target = name.replace(/\s+/g, '');
       for (const r of readings) {
-        const sim = 1 - levenshtein(r, target) / Math.max(r.length, target.length);
+        const sim = 1 - editDistance(r, target) / Math.max(r.length, target.length);
         if (sim >= 0.6 && (!fuzzy || sim > fuzzy.sim)) fuzzy = { name, sim };
       }
     }
@@ -781,7 +771,7 @@ function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | u
       const target = name.replace(/\s+/g, '').normalize('NFD');
       for (const r of readings) {
         const a = r.normalize('NFD');
-        const jamo = 1 - levenshtein(a, target) / Math.max(a.length, target.length);
+        const jamo = 1 - editDistance(a, target) / Math.max(a.length, target.length);
         if (jamo >= JAMO_SIMILARITY && (!fuzzy || jamo > fuzzy.sim)) fuzzy = { name, sim: jamo };
       }
     }

@@ -2,6 +2,8 @@
  * Reagent grade vocabulary across manufacturers and languages. A grade is reported as the printed run of
  * grade words ("for analysis EMSURE®", "puriss. p.a.", "ACS reagent"), not a canonical code.
  */
+import { editDistance } from './values';
+
 const PHRASES = [
   String.raw`guaranteed\s+reagent`,
   String.raw`extra\s+pure`,
@@ -101,15 +103,6 @@ export function findGrade(raw: string): GradeHit | undefined {
 /** Grade names printed as a line of their own, in the spelling labels use (brands get their ® from canonicalGrade). */
 const NEAR_GRADES = ['Extra Pure', 'Special Grade', 'Guaranteed Reagent', 'Reagent grade', 'ACS reagent', 'for analysis', 'ReagentPlus', 'EMSURE', 'EMPLURA', 'EMPARTA', 'LiChrosolv', 'Suprapur', 'CHROMASOLV', 'BioReagent'];
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
-}
 
 /**
  * A short line that is a grade name with one character misread (`EatraPure`, `Specia1 Grade`): the grade in its
