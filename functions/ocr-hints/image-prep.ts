@@ -115,20 +115,25 @@ export async function findLabelRegion(image: Buffer): Promise<LabelRegion | unde
   if (comps.length === 0) return undefined;
   comps.sort((a, b) => b.edges - a.edges);
   const main = { ...comps[0] };
-  // Pull in nearby text blocks of the same label (a barcode row, a side column), not bottle contours.
-  const growX = (main.maxX - main.minX) * 0.2 + r * 3;
-  const growY = (main.maxY - main.minY) * 0.2 + r * 3;
-  for (const c of comps.slice(1)) {
-    if (c.edges < comps[0].edges * 0.03) continue;
-    const fill = c.edges / ((c.maxX - c.minX + 1) * (c.maxY - c.minY + 1));
-    if (fill < 0.05) continue;
-    const cx = (c.minX + c.maxX) / 2;
-    const cy = (c.minY + c.maxY) / 2;
-    if (cx > main.minX - growX && cx < main.maxX + growX && cy > main.minY - growY && cy < main.maxY + growY) {
+  // Pull in the other text blocks of the same label (a header band, a value grid, a side panel, a barcode row):
+  // a block whose box lies within a fifth of the label's size (plus a few text heights) of the label's box joins
+  // it, and the label grows, so a block beside a joined block joins too. Bottle contours are sparse and stay out.
+  const candidates = comps.slice(1).filter((c) => c.edges >= comps[0].edges * 0.03 && c.edges / ((c.maxX - c.minX + 1) * (c.maxY - c.minY + 1)) >= 0.05);
+  for (let grew = true; grew; ) {
+    grew = false;
+    const growX = (main.maxX - main.minX) * 0.2 + r * 3;
+    const growY = (main.maxY - main.minY) * 0.2 + r * 3;
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      const c = candidates[i];
+      const gapX = Math.max(0, c.minX - main.maxX, main.minX - c.maxX);
+      const gapY = Math.max(0, c.minY - main.maxY, main.minY - c.maxY);
+      if (gapX > growX || gapY > growY) continue;
       main.minX = Math.min(main.minX, c.minX);
       main.minY = Math.min(main.minY, c.minY);
       main.maxX = Math.max(main.maxX, c.maxX);
       main.maxY = Math.max(main.maxY, c.maxY);
+      candidates.splice(i, 1);
+      grew = true;
     }
   }
   const angle = deskewAngle(edge, W, main);

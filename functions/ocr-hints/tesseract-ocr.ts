@@ -44,7 +44,7 @@ export interface TesseractOcrOptions {
 }
 
 /** Bump when OCR output changes, so caches of OCR lines keyed by image are not reused across versions. */
-export const OCR_VERSION = 'prep2-reread0-boxes2-sauvola-fallback';
+export const OCR_VERSION = 'prep2-reread0-boxes2-sauvola-fallback-crop2';
 
 /** A page pass that reads fewer characters than this failed (a label prints far more); it is read again. */
 const MIN_PAGE_CHARS = 20;
