@@ -4,11 +4,17 @@ import { PADDLE_OCR_VERSION, PaddleOcr } from './paddle-ocr';
 import { OCR_VERSION, TesseractOcr } from './tesseract-ocr';
 
 /** Bump when LocalOcr's output changes (either engine or the merge), so cached OCR lines are not reused. */
-export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge1`;
+export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge2`;
 
 const HANGUL = /[\uac00-\ud7a3]/;
-/** CJK ideographs: PaddleOCR's Chinese recogniser turns Hangul into these; no reagent label prints them in our scope. */
+/** CJK ideographs: PaddleOCR's Chinese recogniser turns Hangul into these — and reads Japanese and Chinese print as them. */
 const HAN = /[\u3400-\u9fff]/;
+/**
+ * A Paddle line of Han characters alone is real Japanese or Chinese print (`分子量`, `特級`, `東京化成工業株式会社`)
+ * when read at this confidence with two characters or more; its readings of Hangul score lower (devset: 7–95, all
+ * but two single characters below 95).
+ */
+const CLEAR_HAN_MIN_CONF = 95;
 /** A tesseract line Paddle did not find is kept only at this confidence or more (below it, on blurred photos, it is noise). */
 const LONE_TESSERACT_MIN_CONF = 60;
 
@@ -68,7 +74,9 @@ export function mergeOcrLines(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine[
       added.push(t);
     }
   }
-  // Paddle lines made only of Han characters (Hangul it could not read) that no tesseract line replaced say nothing.
-  const kept = paddle.filter((p) => !dropped.has(p) && !(HAN.test(p.text) && !/[A-Za-z0-9]{2}/.test(p.text)));
+  // Paddle lines made only of Han characters that no tesseract line replaced are its readings of Hangul, unless read clearly.
+  const hanOnly = (p: OcrLine) => HAN.test(p.text) && !/[A-Za-z0-9]{2}/.test(p.text);
+  const clearHan = (p: OcrLine) => p.confidence >= CLEAR_HAN_MIN_CONF && (p.text.match(/[\u3400-\u9fff]/g) ?? []).length >= 2;
+  const kept = paddle.filter((p) => !dropped.has(p) && (!hanOnly(p) || clearHan(p)));
   return [...kept, ...added];
 }

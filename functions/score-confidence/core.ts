@@ -525,10 +525,12 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       }
       case 'purity': {
         const nums = String(value).match(/\d+(?:\.\d+)?/g) ?? [];
-        if (nums.some((n) => Number(n) > 100 || /^0\d/.test(n))) {
+        // An assay range may end above 100 % (pharmacopoeia assays on the dried substance: `99.0-102.0%`).
+        const range = nums.length === 2 && /\d\s*%?\s*[-~]\s*\d/.test(String(value)) && Number(nums[0]) <= 100 && Number(nums[1]) <= 105 && Number(nums[0]) < Number(nums[1]);
+        if (!range && nums.some((n) => Number(n) > 100 || /^0\d/.test(n))) {
           score = Math.min(score, 0.3);
           reasons.push('not a plausible percentage (over 100 or a leading zero)');
-        } else if (printed && score >= 0.75 && (ocrConf ?? 0) >= CODE_CONF - 5 && /[≥>]|\bmin\b|\bmax\b|\d\s*[-~]\s*\d|%\s*\(/i.test(String(value))) {
+        } else if (printed && score >= 0.75 && (ocrConf ?? 0) >= CODE_CONF - 5 && /[≥>]|\bmin\b|\bmax\b|\d\s*[-~]\s*\d|%\s*\(|\d\+\s*%|以上|이상/i.test(String(value))) {
           // A whole purity expression (sign, min./max., a range or the assay method) printed and clearly read: the
           // reader found it beside the name rather than under a key (0.80), but its form leaves no part to miss.
           // Bare numbers stay where they are: a dropped `≥` is the one way a purity read this well is wrong.
@@ -615,6 +617,18 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     if (legibility !== undefined && legibility < RETAKE_BELOW) {
       reviewReasons.push(`The print is hard to read (mean OCR confidence ${legibility.toFixed(0)} < ${RETAKE_BELOW}): a sharper, closer photo of the label would be read better.`);
     }
+    // A confident line that is one letters-and-digits code no field was read from: a lot or catalog number whose
+    // key was not read (a Japanese `ロット` the OCR has no letters for). Devset: no such line on any label.
+    const alnum = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+    const values = Object.values(fields).map((v) => alnum(typeof v === 'object' && v ? `${(v as { value: number }).value}${(v as { unit: string }).unit}` : String(v))).filter((v) => v.length >= 3);
+    const stray = input.ocrLines.find((l) => {
+      const t = l.text.trim();
+      if (l.confidence < 90 || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
+      const q = alnum(t);
+      const f = tryParseFormula(t);
+      return !values.some((v) => v.includes(q) || q.includes(v)) && !(f && Object.keys(f).length >= 2);
+    });
+    if (stray) reviewReasons.push(`The label prints "${stray.text.trim()}", a code no field was read from (a lot or catalog number whose key was not read?).`);
     if (fields.grade === undefined) {
       // "(HPLC)", "(GC)" right after a percentage name the assay method, not a grade.
       const g = input.ocrLines.find((l) => GRADE_WORDS.test(l.text.replace(/%\s*\([A-Za-z-]{1,6}\)/g, '%')) || GRADE_CODES.test(l.text));

@@ -639,3 +639,23 @@ describe('offline reader: formula look-alikes', () => {
     expect(readFormula('(CH,),SICI', undefined, [])).toBeUndefined();
   });
 });
+
+describe('offline reader: label designs beyond the devset', () => {
+  it('reads `97+%`, `99.5%以上` and `99.5% 이상` as printed purities, and Certified ACS as a grade', () => {
+    expect(findPurities('97+%')[0]?.value).toBe('97+%');
+    expect(findPurities('含量 99.5%以上')[0]?.value).toBe('99.5%以上');
+    expect(findPurities('순도 99.5% 이상')[0]?.value).toBe('99.5% 이상');
+    expect(findGrade('Grade: Certified ACS')?.value).toBe('Certified ACS');
+  });
+
+  it('takes a short, clearly read code as the lot when its key was not read, and only when it is the one such code', async () => {
+    const base = [L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110), L('Product No. S9888', 10, 140)];
+    const one = await reader.read(input([...base, L('K6AT1', 300, 170, 20, 99)]));
+    expect((one.candidate as Record<string, unknown>).lotNumber).toBe('K6AT1');
+    expect(one.selfConfidence?.lotNumber).toBeLessThan(0.9);
+    const blurred = await reader.read(input([...base, L('K6AT1', 300, 170, 20, 80)]));
+    expect((blurred.candidate as Record<string, unknown>).lotNumber).toBeUndefined();
+    const two = await reader.read(input([...base, L('K6AT1', 300, 170, 20, 99), L('N3AU9', 300, 200, 20, 99)]));
+    expect((two.candidate as Record<string, unknown>).lotNumber).toBeUndefined();
+  });
+});

@@ -118,4 +118,9 @@ describe('mergeOcrLines (Paddle + tesseract)', () => {
     const merged = mergeOcrLines(paddle, tesseract).map((l) => l.text);
     expect(merged).toEqual(['Acetic acid', 'CAS No. 64-19-7', '아세트산', '1L']);
   });
+
+  it('keeps Japanese keys Paddle read clearly and drops its unclear Han readings of Hangul no tesseract line replaced', () => {
+    const paddle = [line('分子量', 40, 40, 90, 30, 100), line('172.57', 200, 40), line('于才尿', 40, 90, 90, 30, 62), line('区', 40, 140, 30, 30, 97)];
+    expect(mergeOcrLines(paddle, []).map((l) => l.text)).toEqual(['分子量', '172.57']);
+  });
 });

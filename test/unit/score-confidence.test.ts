@@ -467,3 +467,27 @@ describe('scoreConfidence: Korean names read in part', () => {
     expect(scoreConfidence(part, catalog, 0.9).confidence.productNameKo!.score).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+describe('scoreConfidence: what a label design the reader does not know leaves behind', () => {
+  it('sends to review a label with a confident code no field was read from, and not one whose codes are all read', () => {
+    const stray = hclInput();
+    stray.ocrLines.push(line('N3AU9', 99));
+    expect(scoreConfidence(stray, catalog, 0.9).reviewReasons).toContain('The label prints "N3AU9", a code no field was read from (a lot or catalog number whose key was not read?).');
+    const read = hclInput({ lotNumber: 'N3AU9' }, { lotNumber: 0.95 });
+    read.ocrLines.push(line('Lot N3AU9', 99));
+    expect(scoreConfidence(read, catalog, 0.9).reviewReasons.some((r) => r.includes('a code no field was read from'))).toBe(false);
+    // A formula line is no stray code.
+    const formula = hclInput();
+    formula.ocrLines.push(line('NaH2PO4', 99));
+    expect(scoreConfidence(formula, catalog, 0.9).reviewReasons.some((r) => r.includes('a code no field was read from'))).toBe(false);
+  });
+
+  it('takes an assay range ending above 100 % as plausible, and `97+%` or `以上` as whole expressions', () => {
+    const range = scoreConfidence(hclInput({ purity: '99.0-102.0%' }, { purity: 0.8 }), catalog, 0.9);
+    expect(range.confidence.purity!.reasons.join(' ')).not.toMatch(/not a plausible percentage/);
+    expect(scoreConfidence(hclInput({ purity: '99.0-120.0%' }, { purity: 0.8 }), catalog, 0.9).confidence.purity!.score).toBeLessThanOrEqual(0.3);
+    const plus = hclInput({ purity: '97+%' }, { purity: 0.8 });
+    plus.ocrLines.push(line('97+%', 99));
+    expect(scoreConfidence(plus, catalog, 0.9).confidence.purity!.score).toBeGreaterThanOrEqual(0.9);
+  });
+});

@@ -428,13 +428,16 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     if (cat) fields.catalogNumber = cat;
   }
   if (!fields.lotNumber) {
-    // A lot printed without a readable key (the key lost to glare or small Hangul): a line that is one
-    // letters-and-digits code, 6–12 characters with at least 4 digits and a letter, no CAS, date, formula
-    // or the catalog number, read at OCR >= 60 — taken only when exactly one line on the label is such a code.
+    // A lot printed without a readable key (the key lost to glare, small Hangul or katakana): a line that is one
+    // letters-and-digits code, 6–12 characters with at least 4 digits and a letter read at OCR >= 60, or 5–12
+    // characters with a digit and a letter read at OCR >= 90 (`K6AT1`); no CAS, date, formula or the catalog
+    // number — taken only when exactly one line on the label is such a code.
     const used = new Set([fields.catalogNumber?.value, fields.casNumber?.value].filter(Boolean).map((v) => String(v).replace(/[^A-Z0-9]/gi, '').toUpperCase()));
     const codes = lines.filter((l) => {
       const t = l.text.trim();
-      if (l.conf < 60 || keyLines.has(l) || !/^[A-Z0-9]{6,12}$/.test(t) || !/[A-Z]/.test(t) || (t.match(/\d/g) ?? []).length < 4) return false;
+      if (keyLines.has(l) || !/^[A-Z0-9]{5,12}$/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) return false;
+      const long = t.length >= 6 && (t.match(/\d/g) ?? []).length >= 4;
+      if (l.conf < (long ? 60 : 90)) return false;
       if (used.has(t) || parseDate(t) || findCasCandidates(t).length) return false;
       const f = tryParseFormula(t);
       return !(f && Object.keys(f).length >= 2);

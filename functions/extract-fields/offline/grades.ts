@@ -11,6 +11,7 @@ const PHRASES = [
   String.raw`laboratory\s+reagent`,
   String.raw`reagent\s*plus`,
   String.raw`(?:certified\s+)?acs\s+reagent`,
+  String.raw`certified\s+acs\b`,
   String.raw`reagent\s+grade`,
   String.raw`(?:hplc|lc[\s/-]?ms|gc|gc[\s/-]?ms|uv|ir|spectro(?:scopic|photometric)?|hplc\s+plus|anhydrous|biotech(?:nology)?|molecular\s+biology|cell\s+culture|electronic|semiconductor|technical|practical|pharma(?:ceutical)?|usp|bp|ep|nf|jp|fcc|ar|lr|cp|gr|ph\.?\s*eur\.?|acs|trace\s+metals?|trace\s+analysis|pesticide\s+residue|residue\s+analysis|ultra\s*pure|high\s+purity|special|standard|certified|analytical|reagent|lab(?:oratory)?|synthesis|industrial|food|feed)\s*grade`,
   String.raw`for\s+(?:analysis|synthesis|hplc|gc|spectroscopy|molecular\s+biology|cell\s+culture|biochemistry|electrophoresis|residue\s+analysis|titration|microscopy)`,

@@ -123,9 +123,12 @@ export function repairLoneQuantity(text: string): Parsed<Quantity> | undefined {
 
 const NUM = String.raw`\d{1,3}(?:[.,]\d{1,3})?`;
 const METHOD = String.raw`(?:\s*\([A-Za-z/ .]{1,14}\))?`;
+/** "or more" / "or less" after the number in Japanese and Korean (`99.5%以上`, `99.5% 이상`). */
+const BOUND = String.raw`(?:\s*(?:以上|以下|이상|이하))?`;
 const PURITY_RE = new RegExp(
   String.raw`(?:(?:min(?:imum)?|max(?:imum)?)\.?\s*)?(?:[≥≧>≤<]=?\s*|(?:NLT|NMT)\s*)?${NUM}\s*(?:%\s*)?(?:[-~]|to)\s*${NUM}\s*%${METHOD}(?:\s*min(?:imum)?\.?)?` +
-    String.raw`|(?:(?:min(?:imum)?|max(?:imum)?)\.?\s*)?(?:[≥≧>≤<]=?\s*|(?:NLT|NMT)\s*)?\d{1,3}(?:[.,]\d{1,3})?\s*%${METHOD}(?:\s*(?:min(?:imum)?|max)\.?)?`,
+    // `97+%`: Alfa Aesar's "97 % or more".
+    String.raw`|(?:(?:min(?:imum)?|max(?:imum)?)\.?\s*)?(?:[≥≧>≤<]=?\s*|(?:NLT|NMT)\s*)?\d{1,3}(?:[.,]\d{1,3})?\+?\s*%${METHOD}(?:\s*(?:min(?:imum)?|max)\.?)?${BOUND}`,
   'gi',
 );
 
