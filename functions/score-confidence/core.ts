@@ -622,7 +622,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     const alnum = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
     const values = Object.values(fields).map((v) => alnum(typeof v === 'object' && v ? `${(v as { value: number }).value}${(v as { unit: string }).unit}` : String(v))).filter((v) => v.length >= 3);
     const stray = input.ocrLines.find((l) => {
-      const t = l.text.trim();
+      const t = l.text.trim().replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
       if (l.confidence < 90 || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
       const q = alnum(t);
       const f = tryParseFormula(t);

@@ -659,3 +659,27 @@ describe('offline reader: label designs beyond the devset', () => {
     expect((two.candidate as Record<string, unknown>).lotNumber).toBeUndefined();
   });
 });
+
+describe('offline reader: keys the OCR lost and grades that contain their key word', () => {
+  const wako = new Catalog([entry({ name: 'Potassium', cas: '7440-09-7', formula: 'K', molecularWeight: 39.1 })], [mfr('Wako', ['Wako'], ['\\d{3}-\\d{5}'])]);
+  const wakoReader = createOfflineReader(wako, { ocr: false });
+
+  it('takes a "Reagent Grade" line as the grade, not as a grade key over the next row, and no code as a grade', async () => {
+    const r = await reader.read(input([L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('Reagent Grade', 10, 100), L('UT9770-071', 10, 126), L('CAS 7647-14-5', 10, 160)]));
+    expect((r.candidate as Record<string, unknown>).grade).toBe('Reagent Grade');
+    const coded = await reader.read(input([L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('Grade', 10, 100), L('UT9770-071', 10, 126), L('CAS 7647-14-5', 10, 160)]));
+    expect((coded.candidate as Record<string, unknown>).grade).toBeUndefined();
+  });
+
+  it('finds a catalog number glued by a colon to a key it could not read, and a lot after a lone colon', async () => {
+    const r = await wakoReader.read(input([L('Wako', 10, 10), L('Potassium', 10, 50, 40), L('一F番号：874-37279', 10, 100), L('：D3EH5', 10, 130, 20, 93), L('CAS No.: 7440-09-7', 10, 160)]));
+    const c = r.candidate as Record<string, unknown>;
+    expect(c.catalogNumber).toBe('874-37279');
+    expect(c.lotNumber).toBe('D3EH5');
+  });
+
+  it('writes a Korean grade without the spaces OCR puts between its syllables', () => {
+    expect(findGrade('1 급')?.value).toBe('1급');
+    expect(findGrade('시약 특 급')?.value).toBe('시약 특급');
+  });
+});

@@ -242,9 +242,13 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
         formulaTexts.push({ text: kv.text, line: kv.line, keyed: true, ev: ev() });
         break;
       case 'grade': {
+        // "Reagent Grade", "HPLC grade": the key word is part of the grade printed on its line, not a key.
+        const own = findGrade(kv.keyLine.text);
+        if (own && own.start <= kv.key.start && own.end >= kv.key.end) break;
         const g = findGrade(kv.text);
         const v = g?.value ?? kv.text.split(/[,;]/)[0].trim();
-        if (v && !fields.grade && v.length <= 40) fields.grade = { value: v, confidence: conf(kv.line, g ? f : 0.7), evidence: ev() };
+        // An unknown grade word is taken as printed, but no code with digits (`UT9770-071` is the next row's value).
+        if (v && !fields.grade && v.length <= 40 && (g || !/\d/.test(v))) fields.grade = { value: v, confidence: conf(kv.line, g ? f : 0.7), evidence: ev() };
         break;
       }
       case 'expiryDate': {
@@ -434,7 +438,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     // number — taken only when exactly one line on the label is such a code.
     const used = new Set([fields.catalogNumber?.value, fields.casNumber?.value].filter(Boolean).map((v) => String(v).replace(/[^A-Z0-9]/gi, '').toUpperCase()));
     const codes = lines.filter((l) => {
-      const t = l.text.trim();
+      const t = l.text.trim().replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
       if (keyLines.has(l) || !/^[A-Z0-9]{5,12}$/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) return false;
       const long = t.length >= 6 && (t.match(/\d/g) ?? []).length >= 4;
       if (l.conf < (long ? 60 : 90)) return false;
@@ -443,7 +447,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
       return !(f && Object.keys(f).length >= 2);
     });
     if (codes.length === 1) {
-      fields.lotNumber = { value: codes[0].text.trim(), confidence: conf(codes[0], 0.6), evidence: evidenceOf(codes[0], 'the one unkeyed letters-and-digits code on the label, read as the lot') };
+      fields.lotNumber = { value: codes[0].text.trim().replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, ''), confidence: conf(codes[0], 0.6), evidence: evidenceOf(codes[0], 'the one unkeyed letters-and-digits code on the label, read as the lot') };
     }
   }
 
@@ -803,7 +807,8 @@ function findUnkeyedCatalogNumber(lines: Line[], patterns: string[], fields: Ext
   const cands: { line: Line; token: string; score: number; byPattern: boolean; note?: string }[] = [];
   for (const l of lines) {
     if (keyLines.has(l) || valueLines.has(l)) continue;
-    const tokens = l.text.split(/\s+/);
+    // (a colon glues a value to a key OCR could not read: `一F番号：874-37279`)
+    const tokens = l.text.split(/[\s:：]+/).filter(Boolean);
     for (const raw of tokens) {
       const token = raw.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
       if (token.length < 4 || !/\d/.test(token) || used.has(token) || isValidCas(token)) continue;

@@ -25,7 +25,7 @@ const PHRASES = [
   String.raw`puriss\.?`,
   String.raw`p\.\s*a\.`,
   String.raw`emsure|emplura|emparta|suprapur|ultrapur|uvasol|lichrosolv|lichropur|supelco|selectipur|optima|traceselect|chromasolv(?:\s+plus)?|bioreagent|bioultra|biox?tra|puranal|analar\s*normapur|normapur|rectapur|hipersolv|ultrapure|spectranal|sigmaultra`,
-  String.raw`특급|1급|일급|시약\s*특급|시약\s*1급|고순도|특\s*급|特級|一級|試薬特級|試薬一級|高純度|精密分析用|HPLC用|分析用`,
+  String.raw`시약\s*특\s*급|시약\s*1\s*급|특\s*급|1\s*급|일\s*급|고순도|特級|一級|試薬特級|試薬一級|高純度|精密分析用|HPLC用|分析用`,
   String.raw`\b(?:GR|EP|CP|AR|LR|ACS|HPLC|USP|BP|NF|JP|FCC|ULC|LC-MS|LCMS|GC)\b`,
 ];
 
@@ -41,6 +41,8 @@ const REGISTERED = /\b(EMSURE|EMPLURA|EMPARTA|Suprapur|Ultrapur|Uvasol|LiChrosol
 /** The printed grade in its conventional spelling: `p-a.` / `p,a.` read for `p.a.`, the ® of a registered brand. */
 function canonicalGrade(v: string): string {
   return v
+    // Korean grades are one word; OCR spaces its syllables (`1 급` → `1급`, `특 급` → `특급`).
+    .replace(/([\d특일])\s+급/g, '$1급')
     .replace(/([a-z])(grade)\b/gi, '$1 $2')
     .replace(/\b(puriss|purum)\.(?=p\b)/gi, '$1. ')
     .replace(/\bp\s*[-·,]?\s*a\b\.?/gi, (m) => (/^p\s*\.?\s*a\.?$/i.test(m) || /[-·,]/.test(m) ? 'p.a.' : m)).replace(REGISTERED, '$1®');
