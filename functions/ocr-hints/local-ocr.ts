@@ -1,10 +1,11 @@
 import type { OcrLine } from '../shared/contract';
 import type { OcrEngine } from './core';
+import { editDistance } from '../shared/text';
 import { PADDLE_OCR_VERSION, PaddleOcr } from './paddle-ocr';
 import { OCR_VERSION, TesseractOcr } from './tesseract-ocr';
 
 /** Bump when LocalOcr's output changes (either engine or the merge), so cached OCR lines are not reused. */
-export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge2`;
+export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge3`;
 
 const HANGUL = /[\uac00-\ud7a3]/;
 /** CJK ideographs: PaddleOCR's Chinese recogniser turns Hangul into these — and reads Japanese and Chinese print as them. */
@@ -62,6 +63,27 @@ function overlap(a: OcrLine['box'], b: OcrLine['box']): number {
  * overlaps when those carry Han characters (Paddle's reading of Hangul) or nothing Latin of substance; a tesseract
  * line no Paddle line overlaps is added when tesseract is confident in it.
  */
+/**
+ * A Korean key and its Latin value on one line (`제품번호: F9575`): tesseract reads the key, which Paddle cannot,
+ * and often reads the value worse than Paddle (`69575`, `259` for `25g`). When exactly one overlapping Paddle line
+ * without Hangul reads that value within two characters, the line becomes tesseract's key plus Paddle's value,
+ * and that Paddle line is dropped.
+ */
+function withPaddleValue(t: OcrLine, over: OcrLine[], dropped: Set<OcrLine>): OcrLine {
+  // (only a key tesseract read with some confidence: on blurred photos its Hangul is noise)
+  const m = t.confidence >= LONE_TESSERACT_MIN_CONF ? /^([^A-Za-z0-9]*[\uac00-\ud7a3][^A-Za-z0-9]*?)\s*([A-Za-z0-9(≥>].*)$/.exec(t.text) : null;
+  if (!m) return t;
+  const tail = m[2].replace(/\s+/g, '');
+  const close = over.filter((p) => {
+    const v = p.text.replace(/^[\s:：]+/, '').replace(/\s+/g, '');
+    return !HANGUL.test(p.text) && v.length >= 3 && v !== tail && editDistance(v, tail) <= Math.min(2, Math.floor(tail.length / 3));
+  });
+  if (close.length !== 1) return t;
+  const p = close[0];
+  dropped.add(p);
+  return { ...t, text: `${m[1].trimEnd()} ${p.text.replace(/^[\s:：]+/, '')}`, confidence: Math.min(t.confidence, p.confidence) };
+}
+
 export function mergeOcrLines(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine[] {
   const dropped = new Set<OcrLine>();
   const added: OcrLine[] = [];
@@ -69,7 +91,7 @@ export function mergeOcrLines(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine[
     const over = paddle.filter((p) => overlap(p.box, t.box) > 0.3);
     if (HANGUL.test(t.text)) {
       for (const p of over) if (HAN.test(p.text) || !/[A-Za-z0-9]{3}/.test(p.text)) dropped.add(p);
-      added.push(t);
+      added.push(withPaddleValue(t, over.filter((p) => !dropped.has(p)), dropped));
     } else if (over.length === 0 && t.confidence >= LONE_TESSERACT_MIN_CONF) {
       added.push(t);
     }

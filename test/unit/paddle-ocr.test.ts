@@ -119,6 +119,16 @@ describe('mergeOcrLines (Paddle + tesseract)', () => {
     expect(merged).toEqual(['Acetic acid', 'CAS No. 64-19-7', '아세트산', '1L']);
   });
 
+  it("joins tesseract's Korean key to Paddle's better reading of its value, and not when tesseract's Hangul is noise", () => {
+    const paddle = [line('：F9575', 230, 575, 242, 32, 98)];
+    const merged = mergeOcrLines(paddle, [line('제 품 번호: 69575', 230, 571, 241, 44, 91)]);
+    expect(merged.map((l) => l.text)).toEqual(['제 품 번호: F9575']);
+    const noisy = mergeOcrLines(paddle, [line('마브 69575', 230, 571, 241, 44, 8)]);
+    expect(noisy.map((l) => l.text)).toEqual(['：F9575', '마브 69575']);
+    // A value Paddle read differently by more than two characters is another line's.
+    expect(mergeOcrLines([line('：X1234567', 230, 575, 242, 32, 98)], [line('제 품 번호: 69575', 230, 571, 241, 44, 91)]).map((l) => l.text)).toEqual(['：X1234567', '제 품 번호: 69575']);
+  });
+
   it('keeps Japanese keys Paddle read clearly and drops its unclear Han readings of Hangul no tesseract line replaced', () => {
     const paddle = [line('分子量', 40, 40, 90, 30, 100), line('172.57', 200, 40), line('于才尿', 40, 90, 90, 30, 62), line('区', 40, 140, 30, 30, 97)];
     expect(mergeOcrLines(paddle, []).map((l) => l.text)).toEqual(['分子量', '172.57']);

@@ -279,15 +279,4 @@ export function firstCode(text: string): Parsed<string> | undefined {
   return { value: m[1], raw: m[1] };
 }
 
-/** Edit distance (insert, delete, substitute) between two strings, by code point. */
-export function editDistance(a: string, b: string): number {
-  const A = [...a];
-  const B = [...b];
-  let prev = Array.from({ length: B.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= A.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= B.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (A[i - 1] === B[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[B.length];
-}
+export { editDistance } from '../../shared/text';
