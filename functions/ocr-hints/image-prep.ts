@@ -19,6 +19,8 @@ export interface PreparedImage {
   /** Prepared pixels per source pixel. */
   scaleFactor: number;
   region?: LabelRegion;
+  /** Degrees (clockwise positive) the label was turned to level its text. */
+  angle: number;
 }
 
 export interface PrepOptions {
@@ -233,7 +235,7 @@ export async function prepareForOcr(image: Buffer, opts: PrepOptions = {}): Prom
     const cy = -u * sin + v * cos;
     return { x: cx + crop.width / 2 + crop.left, y: cy + crop.height / 2 + crop.top };
   };
-  return { buffer, width, height, toSource, scaleFactor: scale, region };
+  return { buffer, width, height, toSource, scaleFactor: scale, region, angle };
 }
 
 /** A region of the prepared image whose text the page pass tends to miss: a badge, a framed value or a white box in a banner. */

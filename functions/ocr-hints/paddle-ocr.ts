@@ -6,7 +6,7 @@ import type { OcrLine } from '../shared/contract';
 import { prepareForOcr, type PreparedImage } from './image-prep';
 
 /** Bump when PaddleOcr's output changes, so cached OCR lines keyed by image are not reused across versions. */
-export const PADDLE_OCR_VERSION = 'paddle3-gap2.2-x2-med84-merge-crop2';
+export const PADDLE_OCR_VERSION = 'paddle3-gap2.2-x2-med84-merge-crop2-angle';
 
 /** One text segment: text, mean character probability (0–1) and its box in the pixels of the image read. */
 export interface PaddleLine {
@@ -387,7 +387,7 @@ export function meanConfidence(lines: PaddleLine[]): number | undefined {
   return n >= 20 ? p.reduce((s, l) => s + l.mean * l.text.length, 0) / n : undefined;
 }
 
-export function toOcrLine(line: PaddleLine, prepared: Pick<PreparedImage, 'toSource' | 'scaleFactor'>): OcrLine {
+export function toOcrLine(line: PaddleLine, prepared: Pick<PreparedImage, 'toSource' | 'scaleFactor'> & { angle?: number }): OcrLine {
   const c = prepared.toSource(line.box.left + line.box.width / 2, line.box.top + line.box.height / 2);
   const w = line.box.width / prepared.scaleFactor;
   const h = line.box.height / prepared.scaleFactor;
@@ -395,6 +395,7 @@ export function toOcrLine(line: PaddleLine, prepared: Pick<PreparedImage, 'toSou
     text: line.text.replace(/\s+/g, ' ').trim(),
     confidence: Math.max(0, Math.min(100, Math.round(line.mean * 1000) / 10)),
     engine: 'paddle',
+    ...(prepared.angle ? { angle: prepared.angle } : {}),
     box: { left: Math.round(c.x - w / 2), top: Math.round(c.y - h / 2), width: Math.round(w), height: Math.round(h) },
   };
 }

@@ -44,7 +44,7 @@ export interface TesseractOcrOptions {
 }
 
 /** Bump when OCR output changes, so caches of OCR lines keyed by image are not reused across versions. */
-export const OCR_VERSION = 'prep2-reread0-boxes2-sauvola-fallback-crop2';
+export const OCR_VERSION = 'prep2-reread0-boxes2-sauvola-fallback-crop2-angle';
 
 /** A page pass that reads fewer characters than this failed (a label prints far more); it is read again. */
 const MIN_PAGE_CHARS = 20;
@@ -251,6 +251,7 @@ export class TesseractOcr {
         text: joinWords(ws.map((w) => w.text)),
         confidence: Math.max(0, Math.min(100, Math.round(conf * 10) / 10)),
         engine: 'tesseract' as const,
+        ...(prepared.angle ? { angle: prepared.angle } : {}),
         box: { left: Math.round(c.x - w / 2), top: Math.round(c.y - h / 2), width: Math.round(w), height: Math.round(h) },
       };
     });

@@ -54,6 +54,11 @@ export const OcrLine = z.object({
   box: z.object({ left: z.number(), top: z.number(), width: z.number(), height: z.number() }),
   /** Which engine read the line: box geometry differs (tesseract's boxes hug the glyphs, Paddle's carry a margin). */
   engine: z.enum(['paddle', 'tesseract', 'textract']).optional(),
+  /**
+   * Degrees (clockwise positive) the label was turned to level its text before OCR. Boxes stay level rectangles
+   * around each line's centre in the image's pixels; the reader turns the centres by this angle to compare rows.
+   */
+  angle: z.number().optional(),
 });
 export type OcrLine = z.infer<typeof OcrLine>;
 

@@ -683,3 +683,16 @@ describe('offline reader: keys the OCR lost and grades that contain their key wo
     expect(findGrade('시약 특 급')?.value).toBe('시약 특급');
   });
 });
+
+describe('offline reader: a tilted label', () => {
+  it('pairs keys with their values in the levelled frame the OCR read the label in', async () => {
+    // Text descending 9° to the right: a value 210 px right of its key sits 33 px lower, a row down.
+    const tilt = (text: string, left: number, top: number): OcrLine => ({ ...L(text, left, top + Math.round((left - 40) * Math.tan((9 * Math.PI) / 180))), angle: -9 });
+    const lines = [tilt('SIGMA-ALDRICH', 40, 20), tilt('Sodium chloride', 40, 50), tilt('Cat. No.', 40, 100), tilt('S9888', 250, 100), tilt('Lot No.', 40, 130), tilt('MKCL1234', 250, 130), tilt('CAS No.', 40, 160), tilt('7647-14-5', 250, 160)];
+    const levelled = await reader.read(input(lines));
+    expect(levelled.candidate).toMatchObject({ catalogNumber: 'S9888', lotNumber: 'MKCL1234', casNumber: '7647-14-5' });
+    expect(levelled.evidence?.lotNumber).toMatch(/"Lot No\." → line \d+ "MKCL1234"/);
+    const unlevelled = await reader.read(input(lines.map(({ angle: _a, ...l }) => l)));
+    expect(unlevelled.evidence?.lotNumber ?? '').not.toMatch(/"Lot No\." → line \d+ "MKCL1234"/);
+  });
+});

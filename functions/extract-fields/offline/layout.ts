@@ -25,21 +25,32 @@ export function isInjection(text: string): boolean {
 }
 
 export function toLines(ocr: OcrLine[]): Line[] {
+  // A tilted label: the OCR levelled it to read it; its rows are compared in that levelled frame (line centres turned
+  // by the same angle), or a value 300 px right of its key sits a row off at 5°.
+  const angles = ocr.map((l) => l.angle ?? 0).sort((a, b) => a - b);
+  const t = ((angles[Math.floor(angles.length / 2)] ?? 0) * Math.PI) / 180;
+  const [cos, sin] = [Math.cos(t), Math.sin(t)];
   const lines = ocr
     .map((l) => ({ l, text: tidy(l.text) }))
     .filter(({ text }) => text.length > 0 && /[\p{L}\p{N}]/u.test(text))
-    .map(({ l, text }) => ({
-      n: 0,
-      text,
-      raw: l.text,
-      conf: l.confidence,
-      left: l.box.left,
-      top: l.box.top,
-      right: l.box.left + l.box.width,
-      bottom: l.box.top + l.box.height,
-      h: Math.max(1, l.box.height),
-      cy: l.box.top + l.box.height / 2,
-    }));
+    .map(({ l, text }) => {
+      const x = l.box.left + l.box.width / 2;
+      const y = l.box.top + l.box.height / 2;
+      const cx = x * cos - y * sin;
+      const cy = x * sin + y * cos;
+      return {
+        n: 0,
+        text,
+        raw: l.text,
+        conf: l.confidence,
+        left: cx - l.box.width / 2,
+        top: cy - l.box.height / 2,
+        right: cx + l.box.width / 2,
+        bottom: cy + l.box.height / 2,
+        h: Math.max(1, l.box.height),
+        cy,
+      };
+    });
   // Reading order: rows top to bottom (a row is lines whose centres are within half a line height), then left to right.
   lines.sort((a, b) => a.cy - b.cy);
   const rows: Line[][] = [];
