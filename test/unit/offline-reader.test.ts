@@ -696,3 +696,15 @@ describe('offline reader: a tilted label', () => {
     expect(unlevelled.evidence?.lotNumber ?? '').not.toMatch(/"Lot No\." → line \d+ "MKCL1234"/);
   });
 });
+
+describe('offline reader: grade words inside grades and names', () => {
+  it('reads "Grade: HPLC grade" whole, Stock # as a catalog key, and no grade from the second line of a two-line name', async () => {
+    expect(findKeys('Stock #: AC834989185')[0]?.fields).toEqual(['catalogNumber']);
+    const r = await reader.read(input([L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('Grade: HPLC grade', 10, 100), L('CAS 7647-14-5', 10, 130)]));
+    expect((r.candidate as Record<string, unknown>).grade).toBe('HPLC grade');
+    const cut = new Catalog([entry({ name: 'Sodium acetate', synonyms: ['Sodium acetate anhydrous'], cas: '127-09-3', formula: 'CH3COONa', molecularWeight: 82.03 })], [mfr('Wako', ['Wako'])]);
+    const two = await createOfflineReader(cut, { ocr: false }).read(input([L('Wako', 10, 10), L('Sodium acetate', 10, 50, 36), L('anhydrous', 10, 100, 40), L('CAS No. 127-09-3', 10, 160)]));
+    expect((two.candidate as Record<string, unknown>).productName).toBe('Sodium acetate anhydrous');
+    expect((two.candidate as Record<string, unknown>).grade).toBeUndefined();
+  });
+});

@@ -242,9 +242,6 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
         formulaTexts.push({ text: kv.text, line: kv.line, keyed: true, ev: ev() });
         break;
       case 'grade': {
-        // "Reagent Grade", "HPLC grade": the key word is part of the grade printed on its line, not a key.
-        const own = findGrade(kv.keyLine.text);
-        if (own && own.start <= kv.key.start && own.end >= kv.key.end) break;
         const g = findGrade(kv.text);
         const v = g?.value ?? kv.text.split(/[,;]/)[0].trim();
         // An unknown grade word is taken as printed, but no code with digits (`UT9770-071` is the next row's value).
@@ -340,7 +337,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
   }
   if (!fields.grade) {
     const hits = lines
-      .filter((l) => !prose(l) && l !== nameFinal?.line)
+      .filter((l) => !prose(l) && l !== nameFinal?.line && l !== nameFinal?.next)
       // "(GC)", "(HPLC)" after a purity name the assay method, not the grade.
       .map((l) => ({ l, g: findGrade(findPurities(l.text).reduce((t, p) => t.replace(p.raw, ' '), l.text)) }))
       .filter((x): x is { l: Line; g: NonNullable<ReturnType<typeof findGrade>> } => !!x.g)
@@ -349,7 +346,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
   }
   if (!fields.grade) {
     for (const l of lines) {
-      const g = l.conf >= 70 && !keyLines.has(l) && l !== nameFinal?.line ? nearGrade(l.text) : undefined;
+      const g = l.conf >= 70 && !keyLines.has(l) && l !== nameFinal?.line && l !== nameFinal?.next ? nearGrade(l.text) : undefined;
       if (g) {
         fields.grade = { value: g, confidence: conf(l, 0.6), evidence: evidenceOf(l, `the grade "${g}" with one character misread`) };
         break;
@@ -545,7 +542,10 @@ function collectKeyedValues(lines: Line[]): KeyedValue[] {
     const keys = findKeys(line.text);
     if (keys.length === 0) continue;
     // A key must start the line or follow a separator; keys inside prose ("the size of") are ignored.
-    const usable = keys.filter((k, i) => i > 0 || k.start <= 2 || /[\s:;|,]$/.test(line.text.slice(0, k.start)));
+    const usable = keys
+      .filter((k, i) => i > 0 || k.start <= 2 || /[\s:;|,]$/.test(line.text.slice(0, k.start)))
+      // "Reagent Grade", "HPLC grade": the word is part of a grade printed on the line, not a grade key.
+      .filter((k) => !(k.fields.includes('grade') && insideGrade(line.text, k)));
     if (line.text.split(' ').length > 12) continue;
     for (let i = 0; i < usable.length; i++) {
       const k = usable[i];
@@ -587,6 +587,11 @@ function collectKeyedValues(lines: Line[]): KeyedValue[] {
   return out;
 }
 
+function insideGrade(text: string, k: KeyHit): boolean {
+  const g = findGrade(text);
+  return !!g && g.start <= k.start && g.end >= k.end && g.end - g.start > k.end - k.start;
+}
+
 function startsWithKey(text: string): boolean {
   const k = findKeys(text)[0];
   return !!k && k.start <= 1;
@@ -624,6 +629,8 @@ interface NameResult {
   confidence: number;
   evidence: string;
   line: Line;
+  /** The second line of a name printed over two (`Sodium acetate` / `anhydrous`): part of the name, no grade. */
+  next?: Line;
   entry?: CatalogEntry;
 }
 
@@ -695,6 +702,7 @@ function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry
         confidence: conf(c.line, agree ? 0.99 : 0.9) * Math.min(1, 0.5 + 0.5 * Math.min(1, two.next.conf / 90)),
         evidence: `${evidenceOf(c.line)} + ${evidenceOf(two.next, `catalog name "${two.exact.matched}" printed over two lines${two.exact.score < 1 ? ` (OCR similarity ${two.exact.score.toFixed(2)})` : ''}${agree ? ', agrees with CAS' : ''}`)}`,
         line: c.line,
+        next: two.next,
         entry: two.exact.entry,
       };
     }
