@@ -2,7 +2,7 @@ import { isValidCas } from '../shared/cas';
 import type { Catalog, CatalogEntry } from '../shared/catalog';
 import { normalizeName } from '../shared/catalog';
 import { FIELD_NAMES, type FieldConfidence, type FieldName, type LabelFields, type OcrLine } from '../shared/contract';
-import { formulasEquivalent, formulaWeight, tryParseFormula } from '../shared/formula';
+import { formulasEquivalent, formulaWeight, plausibleFormula, tryParseFormula } from '../shared/formula';
 import { sameReading } from '../shared/readings';
 
 export interface ScoreInput {
@@ -625,10 +625,13 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       const t = l.text.trim().replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
       if (l.confidence < 90 || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
       const q = alnum(t);
-      const f = tryParseFormula(t);
-      return !values.some((v) => v.includes(q) || q.includes(v)) && !(f && Object.keys(f).length >= 2);
+      return !values.some((v) => v.includes(q) || q.includes(v)) && !plausibleFormula(t);
     });
     if (stray) reviewReasons.push(`The label prints "${stray.text.trim()}", a code no field was read from (a lot or catalog number whose key was not read?).`);
+    // Japanese makers print the grade on every label (特級, 一級, often in a small badge the OCR may miss).
+    if (fields.grade === undefined && catalog.manufacturers.find((m) => m.name === fields.manufacturer)?.country === 'JP') {
+      reviewReasons.push(`A ${fields.manufacturer} label prints its grade (特級, 一級, …), but no grade was read.`);
+    }
     if (fields.grade === undefined) {
       // "(HPLC)", "(GC)" right after a percentage name the assay method, not a grade.
       const g = input.ocrLines.find((l) => GRADE_WORDS.test(l.text.replace(/%\s*\([A-Za-z-]{1,6}\)/g, '%')) || GRADE_CODES.test(l.text));

@@ -35,7 +35,10 @@ export interface Manufacturer {
    * Sigma-Aldrich labels). They identify this manufacturer only when no brand alias or keyword is found.
    */
   groupAliases?: string[];
-  /** ISO 3166 country of the maker; Korean makers ('KR') print the Korean product name on their labels. */
+  /**
+   * ISO 3166 country of the maker: Korean makers ('KR') print the Korean product name on their labels, Japanese
+   * makers ('JP') the grade (特級, 一級, …).
+   */
   country?: string;
   /**
    * A catalog number that encodes the pack size: a regular expression for the whole number whose first group is the

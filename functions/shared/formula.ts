@@ -115,6 +115,18 @@ export function tryParseFormula(formula: string): Record<string, number> | undef
   }
 }
 
+/**
+ * Text that reads as a chemical formula of two elements or more with counts a reagent has (≤ 60 atoms of an element),
+ * as printed or with OCR's 0 for O (`C14H2806`): `NaH2PO4`, `C16H20N2` — not a lot such as `CKS4280`, which parses as
+ * C, K and 4280 sulfur atoms.
+ */
+export function plausibleFormula(text: string): boolean {
+  return [text, text.replace(/0/g, 'O')].some((t) => {
+    const f = tryParseFormula(t);
+    return !!f && Object.keys(f).length >= 2 && Object.values(f).every((n) => n <= 60);
+  });
+}
+
 /** A canonical composition key (Hill order: C, H, then alphabetical), e.g. "C2H4O2"; undefined if unparsable. */
 export function hillKey(formula: string): string | undefined {
   const counts = tryParseFormula(formula);

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { Catalog, type CatalogEntry, type Manufacturer } from '../../functions/shared/catalog';
 import { isValidCas } from '../../functions/shared/cas';
+import { plausibleFormula } from '../../functions/shared/formula';
 import type { OcrLine, ReadLabelInput } from '../../functions/shared/contract';
 import { createOfflineReader } from '../../functions/extract-fields/offline-reader';
 import { readFormula } from '../../functions/extract-fields/offline/formula-ocr';
@@ -706,5 +707,22 @@ describe('offline reader: grade words inside grades and names', () => {
     const two = await createOfflineReader(cut, { ocr: false }).read(input([L('Wako', 10, 10), L('Sodium acetate', 10, 50, 36), L('anhydrous', 10, 100, 40), L('CAS No. 127-09-3', 10, 160)]));
     expect((two.candidate as Record<string, unknown>).productName).toBe('Sodium acetate anhydrous');
     expect((two.candidate as Record<string, unknown>).grade).toBeUndefined();
+  });
+});
+
+describe('offline reader: a pack size read as two regions, codes that parse as formulas', () => {
+  it('joins a large number and the unit just right of it', async () => {
+    const r = await reader.read(input([L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110), L('250', 600, 40, 70), L('mL', 730, 50, 60)]));
+    expect((r.candidate as Record<string, unknown>).quantity).toEqual({ value: 250, unit: 'mL' });
+    const far = await reader.read(input([L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110), L('250', 600, 40, 70), L('mL', 1100, 50, 60)]));
+    expect((far.candidate as Record<string, unknown>).quantity).toBeUndefined();
+  });
+
+  it('tells a lot that parses as a formula (CKS4280: 4280 sulfur atoms) from a formula read with 0 for O', async () => {
+    expect(plausibleFormula('CKS4280')).toBe(false);
+    expect(plausibleFormula('C14H2806')).toBe(true);
+    expect(plausibleFormula('NaH2PO4')).toBe(true);
+    const r = await reader.read(input([L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110), L('Cat. No. S9888', 10, 140), L('CKS4280', 300, 170, 20, 99)]));
+    expect((r.candidate as Record<string, unknown>).lotNumber).toBe('CKS4280');
   });
 });

@@ -491,3 +491,13 @@ describe('scoreConfidence: what a label design the reader does not know leaves b
     expect(scoreConfidence(plus, catalog, 0.9).confidence.purity!.score).toBeGreaterThanOrEqual(0.9);
   });
 });
+
+describe('scoreConfidence: Japanese makers print their grade', () => {
+  it('sends to review a Japanese maker label with no grade read, and not one with its grade or another maker', () => {
+    const jp = new Catalog(catalog.entries as CatalogEntry[], [...catalog.manufacturers, { ...mfr('Junsei', ['JUNSEI']), country: 'JP' }]);
+    const says = (r: ReturnType<typeof scoreConfidence>) => r.reviewReasons.some((x) => x.includes('prints its grade'));
+    expect(says(scoreConfidence(hclInput({ manufacturer: 'Junsei' }), jp, 0.9))).toBe(true);
+    expect(says(scoreConfidence(hclInput({ manufacturer: 'Junsei', grade: '特級' }, { grade: 0.95 }), jp, 0.9))).toBe(false);
+    expect(says(scoreConfidence(hclInput(), jp, 0.9))).toBe(false);
+  });
+});

@@ -6,7 +6,7 @@
 import type { Catalog, CatalogEntry, Manufacturer } from '../../shared/catalog';
 import type { FieldName, LabelFields, OcrLine } from '../../shared/contract';
 import { isValidCas } from '../../shared/cas';
-import { formulasEquivalent, normalizeFormula, tryParseFormula } from '../../shared/formula';
+import { formulasEquivalent, normalizeFormula, plausibleFormula } from '../../shared/formula';
 import { findKeys, type KeyField, type KeyHit } from './keys';
 import { below, evidenceOf, isInjection, rightOf, toLines, type Line } from './layout';
 import { findGrade, nearGrade } from './grades';
@@ -268,6 +268,19 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     if (qs[0]) fields.quantity = { value: qs[0].q.value, confidence: conf(qs[0].l, 0.85), evidence: evidenceOf(qs[0].l, 'number with unit') };
   }
   if (!fields.quantity) {
+    // A pack size in large type whose number and unit the detector took for two regions (`250` | `mL`): a line that
+    // is a number and, just right of it on its row, a line that is a unit.
+    for (const a of [...lines].sort((x, y) => y.h - x.h)) {
+      if (!/^\d{1,4}(?:[.,]\d{1,3})?$/.test(a.text.trim())) continue;
+      const b = lines.find((u) => u !== a && /^(?:mL|ml|L|l|g|kg)$/.test(u.text.trim()) && Math.abs(u.cy - a.cy) < 0.4 * a.h && u.left >= a.right - 0.3 * a.h && u.left - a.right < 1.5 * a.h);
+      const q = b ? findQuantities(`${a.text.trim()} ${b.text.trim()}`)[0] : undefined;
+      if (b && q) {
+        fields.quantity = { value: q.value, confidence: conf(a, 0.85), evidence: `${evidenceOf(a)} + ${evidenceOf(b, 'number and unit read as two regions')}` };
+        break;
+      }
+    }
+  }
+  if (!fields.quantity) {
     // A pack size glued to the end of a garbled key (`PSa250g` for "Pack Size 250 g"): a standard pack only, at
     // the end of a short line, after a few letters and nothing else.
     for (const l of lines) {
@@ -440,8 +453,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
       const long = t.length >= 6 && (t.match(/\d/g) ?? []).length >= 4;
       if (l.conf < (long ? 60 : 90)) return false;
       if (used.has(t) || parseDate(t) || findCasCandidates(t).length) return false;
-      const f = tryParseFormula(t);
-      return !(f && Object.keys(f).length >= 2);
+      return !plausibleFormula(t);
     });
     if (codes.length === 1) {
       fields.lotNumber = { value: codes[0].text.trim().replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, ''), confidence: conf(codes[0], 0.6), evidence: evidenceOf(codes[0], 'the one unkeyed letters-and-digits code on the label, read as the lot') };
