@@ -109,6 +109,8 @@ test('SIGKILL mid-way through `intake run` of 50 photos: after restart every pho
   for (const r of before) expect(runs.some((x) => x.executionArn === r.executionArn)).toBe(true);
   const byStatus = (s: string) => runs.filter((r) => r.status === s).length;
   expect(byStatus('REJECTED')).toBe(BAD);
+  // (named, so a failure says which photo ended how)
+  expect(runs.filter((r) => !['IN_REVIEW', 'SAVED', 'REJECTED'].includes(r.status)).map((r) => `${r.fileName}: ${r.status}/${r.executionStatus}`)).toEqual([]);
   expect(byStatus('IN_REVIEW') + byStatus('SAVED')).toBe(PHOTOS - BAD);
   expect(runs.filter((r) => !SETTLED.includes(r.status) || r.status === 'FAILED')).toEqual([]);
 
