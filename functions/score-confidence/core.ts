@@ -1,5 +1,5 @@
 import { isValidCas } from '../shared/cas';
-import type { Catalog, CatalogEntry } from '../shared/catalog';
+import type { Catalog, CatalogEntry, Manufacturer } from '../shared/catalog';
 import { normalizeName } from '../shared/catalog';
 import { FIELD_NAMES, type FieldConfidence, type FieldName, type LabelFields, type OcrLine } from '../shared/contract';
 import { formulasEquivalent, formulaWeight, plausibleFormula, tryParseFormula } from '../shared/formula';
@@ -220,15 +220,15 @@ function withinEdits(a: string, b: string, max: number): boolean {
   return prev[b.length] <= max;
 }
 
-/** Is `value` printed in the OCR text: exactly, or (for longer values) with one slip? */
 /** The pack amount (g or mL) a maker's catalog number encodes (`packInCatalogNumber` in data/manufacturers.json). */
-function packFromCatalogNumber(catalog: Catalog, manufacturer: string | undefined, code: string | undefined): number | undefined {
-  const re = catalog.manufacturers.find((m) => m.name === manufacturer)?.packInCatalogNumber;
+function packFromCatalogNumber(maker: Manufacturer | undefined, code: string | undefined): number | undefined {
+  const re = maker?.packInCatalogNumber;
   const m = re && code ? new RegExp(`^(?:${re})$`).exec(code.replace(/\s+/g, '')) : null;
   const amount = m ? Number(m[1]) : NaN;
   return amount > 0 ? amount : undefined;
 }
 
+/** Is `value` printed in the OCR text: exactly, or (for longer values) with one slip? */
 function foundInText(value: string, squashedText: string): 'exact' | 'near' | 'absent' {
   const v = squash(value);
   if (!v) return 'absent';
@@ -266,7 +266,10 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
   const entry = byCas ?? byName;
   // A CAS the OCR text does not show confirms no name: a reader may have taken it from the catalog by that name.
   const casPrinted = !haveOcr || (fields.casNumber !== undefined && foundInText(fields.casNumber, ocrText) !== 'absent');
-  const crisp = paddleLegibility(input.ocrLines);
+  // Mean Paddle confidence of the label: how crisply it was read (bare assays, the retake reason).
+  const legibility = paddleLegibility(input.ocrLines);
+  // The manufacturer's data (catalog-number shapes, pack code, country), looked up once.
+  const maker = fields.manufacturer ? catalog.manufacturers.find((m) => m.name === fields.manufacturer) : undefined;
   const nameAgreesWithCas = Boolean(byCas && byName && byCas.cas === byName.cas && casPrinted);
   // The optional second reader (another model asked the same question): agreement raises, disagreement lowers.
   const second = input.extraction?.secondOpinion;
@@ -401,7 +404,6 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         break;
       }
       case 'catalogNumber': {
-        const maker = fields.manufacturer ? catalog.manufacturers.find((m) => m.name === fields.manufacturer) : undefined;
         const fits = maker?.catalogPatterns.some((p) => new RegExp(`^(?:${p})$`, 'i').test(String(value).replace(/\s+/g, '')));
         // The shape says which positions are letters and digits, not that the digits are right (P3401 for P8401
         // fits as well), so it lifts the reader's confidence only to the threshold's neighbourhood, no further.
@@ -426,7 +428,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         const lost = input.ocrLines.some((l) => lostCharacter(l, q));
         const glued = input.ocrLines.some((l) => new RegExp(String.raw`[^\s\w.,:;()]${String(q.value).replace('.', '\\.')}\s?${q.unit}`, 'i').test(l.text));
         const repaired = /read as/.test(input.extraction?.evidence?.quantity ?? '');
-        const pack = packFromCatalogNumber(catalog, fields.manufacturer, fields.catalogNumber);
+        const pack = packFromCatalogNumber(maker, fields.catalogNumber);
         const inPack = q.unit === 'L' || q.unit === 'kg' ? q.value * 1000 : q.unit === 'mg' ? q.value / 1000 : q.value;
         if (pack !== undefined && Math.abs(pack - inPack) > 1e-6) {
           score = Math.min(score, 0.5);
@@ -461,7 +463,6 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         if (catalog.canonicalManufacturer(value as string) === value) {
           reasons.push('known manufacturer');
           // Cross-field agreement: the catalog number has this manufacturer's shape, so two printed values agree.
-          const maker = catalog.manufacturers.find((m) => m.name === value);
           const code = fields.catalogNumber?.replace(/\s+/g, '');
           // (Not when the maker was named from that shape: the reader's evidence says its name was not read.)
           const fromShape = /maker's name was not read/.test(input.extraction?.evidence?.manufacturer ?? '');
@@ -536,12 +537,12 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
           // Bare numbers stay where they are: a dropped `≥` is the one way a purity read this well is wrong.
           score = Math.max(score, 0.9);
           reasons.push('a whole purity expression, printed and clearly read');
-        } else if (/^\s*\d{2,3}(?:\.\d+)?\s*%\s*$/.test(String(value)) && Number(nums[0]) >= 90 && !((crisp ?? 0) >= CRISP_LABEL)) {
+        } else if (/^\s*\d{2,3}(?:\.\d+)?\s*%\s*$/.test(String(value)) && Number(nums[0]) >= 90 && !((legibility ?? 0) >= CRISP_LABEL)) {
           // A bare assay of 90 % or more on a photo: labels print most of these with a `≥` or `min.`, a small sign
           // photographed print loses (devset: `99.8%` read at OCR 99 under its key for `≥99.8%`; the line itself
           // looks the same as a bare `99.0%`). On a crisply read label a sign is not dropped.
           score = Math.min(score, 0.85);
-          reasons.push(`a bare assay ≥ 90 % on a photo read at mean OCR confidence ${crisp?.toFixed(0) ?? '?'} < ${CRISP_LABEL}: a \`≥\` or \`min.\` may not have been read`);
+          reasons.push(`a bare assay ≥ 90 % on a photo read at mean OCR confidence ${legibility?.toFixed(0) ?? '?'} < ${CRISP_LABEL}: a \`≥\` or \`min.\` may not have been read`);
         }
         break;
       }
@@ -609,18 +610,17 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     // A Korean label (confident Hangul text) of a product with a catalog Korean name prints that name: not read = missed.
     // So is the label of a Korean maker (`country: KR` in data/manufacturers.json), even when OCR read no Hangul at all.
     const hangulSyllables = input.ocrLines.filter((l) => l.confidence >= 80).reduce((n, l) => n + (l.text.match(/[\uac00-\ud7a3]/g) ?? []).length, 0);
-    const koreanMaker = catalog.manufacturers.find((m) => m.name === fields.manufacturer)?.country === 'KR';
+    const koreanMaker = maker?.country === 'KR';
     if (fields.productNameKo === undefined && entry?.nameKo && (hangulSyllables >= 6 || koreanMaker)) {
       reviewReasons.push(`A Korean label, but the Korean name of ${entry.name} ("${entry.nameKo}") was not read.`);
     }
-    const legibility = paddleLegibility(input.ocrLines);
     if (legibility !== undefined && legibility < RETAKE_BELOW) {
       reviewReasons.push(`The print is hard to read (mean OCR confidence ${legibility.toFixed(0)} < ${RETAKE_BELOW}): a sharper, closer photo of the label would be read better.`);
     }
     // A confident line that is one letters-and-digits code no field was read from: a lot or catalog number whose
     // key was not read (a Japanese `ロット` the OCR has no letters for). Devset: no such line on any label.
     const alnum = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
-    const values = Object.values(fields).map((v) => alnum(typeof v === 'object' && v ? `${(v as { value: number }).value}${(v as { unit: string }).unit}` : String(v))).filter((v) => v.length >= 3);
+    const values = (Object.entries(fields) as [FieldName, unknown][]).map(([f, v]) => alnum(valueText(f, v))).filter((v) => v.length >= 3);
     const stray = input.ocrLines.find((l) => {
       const t = l.text.trim().replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
       if (l.confidence < 90 || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
@@ -629,7 +629,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     });
     if (stray) reviewReasons.push(`The label prints "${stray.text.trim()}", a code no field was read from (a lot or catalog number whose key was not read?).`);
     // Japanese makers print the grade on every label (特級, 一級, often in a small badge the OCR may miss).
-    if (fields.grade === undefined && catalog.manufacturers.find((m) => m.name === fields.manufacturer)?.country === 'JP') {
+    if (fields.grade === undefined && maker?.country === 'JP') {
       reviewReasons.push(`A ${fields.manufacturer} label prints its grade (特級, 一級, …), but no grade was read.`);
     }
     if (fields.grade === undefined) {

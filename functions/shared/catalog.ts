@@ -169,6 +169,8 @@ interface NameVariant {
   /** Short all-caps abbreviations ("DCM", "THF") are only trusted in free text when printed in capitals. */
   caseSensitive: boolean;
   gramCount: number;
+  /** `norm` without spaces when it is Latin letters and digits only (names `searchNameTail` compares), else undefined. */
+  latinCompact?: string;
 }
 
 const MAX_NAME_TOKENS = 10;
@@ -246,7 +248,8 @@ export class Catalog {
       seen.add(dedupe);
       const caseSensitive = /^[A-Z0-9]{2,5}$/.test(text.trim());
       const grams = [...new Set(bigrams(norm))];
-      const v: NameVariant = { entry, text, norm, caseSensitive, gramCount: grams.length };
+      const compactNorm = norm.replace(/ /g, '');
+      const v: NameVariant = { entry, text, norm, caseSensitive, gramCount: grams.length, latinCompact: /^[a-z0-9]+$/.test(compactNorm) ? compactNorm : undefined };
       const id = this.variants.push(v) - 1;
       for (const g of grams) {
         let list = this.gramIndex.get(g);
@@ -258,8 +261,7 @@ export class Catalog {
         this.koreanIndex.set(norm, v);
         this.maxKoreanLength = Math.max(this.maxKoreanLength, norm.length);
       }
-      const c = norm.replace(/ /g, '');
-      if (!this.compactNameIndex.has(c)) this.compactNameIndex.set(c, v);
+      if (!this.compactNameIndex.has(compactNorm)) this.compactNameIndex.set(compactNorm, v);
     }
     this.gramCounts = new Uint16Array(this.variants.length);
     for (const [g, list] of this.gramIndex) this.gramPostings.set(g, Int32Array.from(list));
@@ -380,8 +382,8 @@ export class Catalog {
     const maxDist = Math.floor(t.length * (1 - minScore) + 1e-9);
     const best = new Map<CatalogEntry, NameMatch>();
     for (const v of this.variants) {
-      const full = v.norm.replace(/ /g, '');
-      if (full.length <= t.length || !/^[a-z0-9]+$/.test(full)) continue;
+      const full = v.latinCompact;
+      if (!full || full.length <= t.length) continue;
       for (let n = Math.max(1, t.length - 2); n <= Math.min(full.length - 1, t.length + 2); n++) {
         const d = levenshtein(t, full.slice(full.length - n), maxDist);
         if (d > maxDist) continue;

@@ -6,6 +6,7 @@
 import type { Catalog, CatalogEntry, Manufacturer } from '../../shared/catalog';
 import type { FieldName, LabelFields, OcrLine } from '../../shared/contract';
 import { isValidCas } from '../../shared/cas';
+import { editDistance } from '../../shared/text';
 import { formulasEquivalent, normalizeFormula, plausibleFormula } from '../../shared/formula';
 import { findKeys, type KeyField, type KeyHit } from './keys';
 import { below, evidenceOf, isInjection, rightOf, toLines, type Line } from './layout';
@@ -14,7 +15,6 @@ import { formulaShape, readFormula } from './formula-ocr';
 import { fitsPatterns, repairToPattern } from './code-repair';
 import {
   casFromDigits,
-  editDistance,
   findCasCandidates,
   findNumber,
   findPurities,
@@ -447,16 +447,18 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     // characters with a digit and a letter read at OCR >= 90 (`K6AT1`); no CAS, date, formula or the catalog
     // number — taken only when exactly one line on the label is such a code.
     const used = new Set([fields.catalogNumber?.value, fields.casNumber?.value].filter(Boolean).map((v) => String(v).replace(/[^A-Z0-9]/gi, '').toUpperCase()));
-    const codes = lines.filter((l) => {
-      const t = l.text.trim().replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
-      if (keyLines.has(l) || !/^[A-Z0-9]{5,12}$/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) return false;
-      const long = t.length >= 6 && (t.match(/\d/g) ?? []).length >= 4;
-      if (l.conf < (long ? 60 : 90)) return false;
-      if (used.has(t) || parseDate(t) || findCasCandidates(t).length) return false;
-      return !plausibleFormula(t);
-    });
+    const codes = lines
+      .map((l) => ({ l, t: l.text.trim().replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '') }))
+      .filter(({ l, t }) => {
+        if (keyLines.has(l) || !/^[A-Z0-9]{5,12}$/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) return false;
+        const long = t.length >= 6 && (t.match(/\d/g) ?? []).length >= 4;
+        if (l.conf < (long ? 60 : 90)) return false;
+        if (used.has(t) || parseDate(t) || findCasCandidates(t).length) return false;
+        return !plausibleFormula(t);
+      });
     if (codes.length === 1) {
-      fields.lotNumber = { value: codes[0].text.trim().replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, ''), confidence: conf(codes[0], 0.6), evidence: evidenceOf(codes[0], 'the one unkeyed letters-and-digits code on the label, read as the lot') };
+      const { l, t } = codes[0];
+      fields.lotNumber = { value: t, confidence: conf(l, 0.6), evidence: evidenceOf(l, 'the one unkeyed letters-and-digits code on the label, read as the lot') };
     }
   }
 
@@ -488,7 +490,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
 /**
  * No maker's name was read (cut off, glare): a code in a catalog-number shape with punctuation that exactly one
  * manufacturer uses (`1.02288.0250` is Merck's, `5209-7110` Daejung's) names the maker, at most one lookalike
- * character repaired (`T.05528.8708`). Shapes without punctuation (`A1234`, `123456`) are shared by several makers
+ * character repaired (`1.O5588.0100`). Shapes without punctuation (`A1234`, `123456`) are shared by several makers
  * and by lots, so they name nobody.
  */
 function manufacturerByCatalogShape(lines: Line[], catalog: Catalog): { manufacturer: Manufacturer; token: string; line: Line; note: string } | undefined {

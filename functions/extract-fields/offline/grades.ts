@@ -2,7 +2,7 @@
  * Reagent grade vocabulary across manufacturers and languages. A grade is reported as the printed run of
  * grade words ("for analysis EMSURE®", "puriss. p.a.", "ACS reagent"), not a canonical code.
  */
-import { editDistance } from './values';
+import { editDistance } from '../../shared/text';
 
 const PHRASES = [
   String.raw`guaranteed\s+reagent`,

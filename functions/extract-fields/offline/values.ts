@@ -278,5 +278,3 @@ export function firstCode(text: string): Parsed<string> | undefined {
   if (!/\d/.test(m[1]) && m[1].length < 4) return undefined;
   return { value: m[1], raw: m[1] };
 }
-
-export { editDistance } from '../../shared/text';
