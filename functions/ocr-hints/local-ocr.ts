@@ -5,7 +5,7 @@ import { PADDLE_OCR_VERSION, PaddleOcr } from './paddle-ocr';
 import { OCR_VERSION, TesseractOcr } from './tesseract-ocr';
 
 /** Bump when LocalOcr's output changes (either engine or the merge), so cached OCR lines are not reused. */
-export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge3`;
+export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge4`;
 
 const HANGUL = /[\uac00-\ud7a3]/;
 /** CJK ideographs: PaddleOCR's Chinese recogniser turns Hangul into these — and reads Japanese and Chinese print as them. */
@@ -16,6 +16,14 @@ const HAN = /[\u3400-\u9fff]/;
  * but two single characters below 95).
  */
 const CLEAR_HAN_MIN_CONF = 95;
+/**
+ * Words Japanese and Chinese reagent labels print as keys and grades, in the forms Paddle's Chinese recogniser
+ * reads them (it often returns the simplified form: 规格 for 規格, 有效 for 有効). A Han line holding one of these is
+ * real print even below CLEAR_HAN_MIN_CONF: Paddle's readings of Hangul are strings of unrelated characters.
+ */
+const LABEL_HAN_TERMS = /特[級级]|[一二]級|[一二]级|試薬|试药|[規规]格|有[効效]期|使用期限|[容含]量|純度|纯度|番号|批号|分子[量式]|製造|制造|高純|精密分析|化学用/;
+/** Least confidence for a Han line that holds a label word. */
+const LABEL_HAN_MIN_CONF = 70;
 /** A tesseract line Paddle did not find is kept only at this confidence or more (below it, on blurred photos, it is noise). */
 const LONE_TESSERACT_MIN_CONF = 60;
 
@@ -84,6 +92,21 @@ function withPaddleValue(t: OcrLine, over: OcrLine[], dropped: Set<OcrLine>): Oc
   return { ...t, text: `${m[1].trimEnd()} ${p.text.replace(/^[\s:：]+/, '')}`, confidence: Math.min(t.confidence, p.confidence) };
 }
 
+/** A number alone (`100`, `2.5`): what Paddle's detector leaves of a pack size when it misses the unit beside it. */
+const BARE_NUMBER = /^\d{1,4}(?:[.,]\d{1,3})?$/;
+
+/**
+ * A pack size in large type whose unit Paddle's detector missed (`2.5` of "2.5 L": a lone letter after a wide space)
+ * while tesseract read the whole box (`2.5L`, `250 g`): tesseract's line, when it is the same number followed by one
+ * short unit-like token and nothing else.
+ */
+function completesNumber(t: OcrLine, p: OcrLine): boolean {
+  const num = p.text.trim();
+  if (!BARE_NUMBER.test(num) || t.confidence < LONE_TESSERACT_MIN_CONF) return false;
+  const rest = t.text.trim().replace(/\s+/g, ' ');
+  return rest.startsWith(num) && /^ ?[A-Za-z|]{1,2}$/.test(rest.slice(num.length));
+}
+
 export function mergeOcrLines(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine[] {
   const dropped = new Set<OcrLine>();
   const added: OcrLine[] = [];
@@ -94,11 +117,17 @@ export function mergeOcrLines(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine[
       added.push(withPaddleValue(t, over.filter((p) => !dropped.has(p)), dropped));
     } else if (over.length === 0 && t.confidence >= LONE_TESSERACT_MIN_CONF) {
       added.push(t);
+    } else if (over.length === 1 && completesNumber(t, over[0])) {
+      dropped.add(over[0]);
+      added.push({ ...t, confidence: Math.min(t.confidence, over[0].confidence) });
     }
   }
-  // Paddle lines made only of Han characters that no tesseract line replaced are its readings of Hangul, unless read clearly.
+  // Paddle lines made only of Han characters that no tesseract line replaced are its readings of Hangul, unless read
+  // clearly or holding a word labels print.
   const hanOnly = (p: OcrLine) => HAN.test(p.text) && !/[A-Za-z0-9]{2}/.test(p.text);
-  const clearHan = (p: OcrLine) => p.confidence >= CLEAR_HAN_MIN_CONF && (p.text.match(/[\u3400-\u9fff]/g) ?? []).length >= 2;
+  const clearHan = (p: OcrLine) =>
+    (p.confidence >= CLEAR_HAN_MIN_CONF && (p.text.match(/[\u3400-\u9fff]/g) ?? []).length >= 2) ||
+    (p.confidence >= LABEL_HAN_MIN_CONF && LABEL_HAN_TERMS.test(p.text));
   const kept = paddle.filter((p) => !dropped.has(p) && (!hanOnly(p) || clearHan(p)));
   return [...kept, ...added];
 }

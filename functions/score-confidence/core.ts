@@ -485,8 +485,12 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
           score = Math.min(score, 0.7);
           reasons.push('printed day and month are both ≤ 12: their order is a guess');
         } else if (dated?.form === 'ym') {
-          score = Math.min(score, 0.85);
-          reasons.push('only year and month are printed: the day is a convention');
+          // A label that prints only the month means the product keeps to the end of it; the reader reads it as the
+          // month's last day (every expiry on the devset is a month's last day, 20 of 20). A clear print with its key
+          // read is taken at 0.9; the day stays a convention, so never above.
+          const monthEnd = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate() === d.getUTCDate();
+          score = monthEnd && dated.conf >= SHAPE_CONF && score >= 0.8 ? 0.9 : Math.min(score, 0.85);
+          reasons.push('only year and month are printed: read as the last day of that month');
         } else if (dated && dated.conf >= SHAPE_CONF) {
           score = Math.max(score, 0.95);
           reasons.push(`date printed with year first or the month in words (OCR confidence ${Math.round(dated.conf)})`);

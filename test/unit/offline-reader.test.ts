@@ -726,3 +726,29 @@ describe('offline reader: a pack size read as two regions, codes that parse as f
     expect((r.candidate as Record<string, unknown>).lotNumber).toBe('CKS4280');
   });
 });
+
+describe('offline reader: a boxed pack size under a small key, Japanese keys and grades in simplified forms', () => {
+  it('joins a number and a unit whose grown boxes overlap, and finds them under a small key spaced by the big print', async () => {
+    // Paddle's boxes are grown around the ink: `100` ends 24 px inside where `mL` starts.
+    const box = (text: string, left: number, top: number, width: number, height: number): OcrLine => ({ text, confidence: 99, box: { left, top, width, height } });
+    const lines = [L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110), box('Quantity', 1120, 89, 113, 30), box('100', 1053, 194, 133, 50), box('mL', 1162, 194, 139, 51)];
+    const r = await reader.read(input(lines));
+    expect((r.candidate as Record<string, unknown>).quantity).toEqual({ value: 100, unit: 'mL' });
+    // Under its key, not a guess from large type: the key's confidence, not the unkeyed 0.85 × OCR.
+    expect(r.evidence.quantity).toMatch(/"Quantity" → line \d+ "100 mL"/);
+    // A unit far to the left of the number is no part of it.
+    const apart = await reader.read(input([...lines.slice(0, 5), box('mL', 900, 194, 60, 51)]));
+    expect((apart.candidate as Record<string, unknown>).quantity).toBeUndefined();
+  });
+
+  it('reads the simplified forms of Japanese keys and grades that a Chinese recogniser returns (规格 特级, 有效期限)', async () => {
+    expect(findKeys('规格').map((k) => k.fields)).toEqual([['grade']]);
+    expect(findKeys('有效期限').map((k) => k.fields)).toEqual([['expiryDate']]);
+    expect(findKeys('批号').map((k) => k.fields)).toEqual([['lotNumber']]);
+    expect(findGrade('特级')?.value).toBe('特級');
+    expect(findGrade('試薬特級')?.value).toBe('試薬特級');
+    const r = await reader.read(input([L('JUNSEI', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110), L('规格', 10, 150), L('特级', 10, 180, 26), L('有效期限', 300, 150), L('2028-01-16', 300, 180, 26)]));
+    expect((r.candidate as Record<string, unknown>).grade).toBe('特級');
+    expect((r.candidate as Record<string, unknown>).expiryDate).toBe('2028-01-16');
+  });
+});

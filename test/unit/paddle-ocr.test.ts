@@ -133,4 +133,20 @@ describe('mergeOcrLines (Paddle + tesseract)', () => {
     const paddle = [line('分子量', 40, 40, 90, 30, 100), line('172.57', 200, 40), line('于才尿', 40, 90, 90, 30, 62), line('区', 40, 140, 30, 30, 97)];
     expect(mergeOcrLines(paddle, []).map((l) => l.text)).toEqual(['分子量', '172.57']);
   });
+
+  it('keeps a Han line holding a word labels print (规格, 特级) below the clear-reading bar, and not other unclear Han', () => {
+    const paddle = [line('规格', 40, 40, 60, 30, 94), line('特級', 40, 80, 60, 30, 83), line('于才尿', 40, 120, 90, 30, 83), line('特级', 40, 160, 60, 30, 55)];
+    expect(mergeOcrLines(paddle, []).map((l) => l.text)).toEqual(['规格', '特級']);
+  });
+
+  it("takes tesseract's reading of a large pack size when Paddle's detector kept only its number", () => {
+    const paddle = [line('2.5', 1061, 176, 153, 70, 100), line('100', 1047, 400, 172, 70, 100)];
+    const tesseract = [line('2.5L', 1063, 176, 229, 65, 80), line('100 9 kg', 1049, 400, 254, 70, 93), line('77.5L', 400, 400, 100, 30, 90)];
+    const merged = mergeOcrLines(paddle, tesseract);
+    // `2.5L` replaces `2.5`; `100 9 kg` is more than a unit after the number; `77.5L` overlaps nothing and is added.
+    expect(merged.map((l) => l.text)).toEqual(['100', '2.5L', '77.5L']);
+    expect(merged[1].confidence).toBe(80);
+    // Not when tesseract is unsure of it.
+    expect(mergeOcrLines([paddle[0]], [line('2.5L', 1063, 176, 229, 65, 40)]).map((l) => l.text)).toEqual(['2.5']);
+  });
 });

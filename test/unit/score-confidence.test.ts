@@ -200,6 +200,19 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(absent.score).toBe(0.5);
   });
 
+  it('takes a clearly printed year and month, keyed, as the last day of that month at 0.9, and no higher', () => {
+    const keyed = score(withLine({ expiryDate: '2028-02-29' }, { expiryDate: 0.9 }, line('Exp. Date 02/2028', 93)), 'expiryDate');
+    const unkeyed = score(withLine({ expiryDate: '2028-02-29' }, { expiryDate: 0.55 }, line('02/2028', 93)), 'expiryDate');
+    const blurred = score(withLine({ expiryDate: '2028-02-29' }, { expiryDate: 0.9 }, line('Exp. Date 02/2028', 55)), 'expiryDate');
+    const midMonth = score(withLine({ expiryDate: '2028-02-15' }, { expiryDate: 0.9 }, line('Exp. Date 02/2028', 93)), 'expiryDate');
+
+    expect(keyed.score).toBe(0.9);
+    expect(keyed.reasons.at(-1)).toMatch(/last day of that month/);
+    expect(unkeyed.score).toBe(0.55);
+    expect(blurred.score).toBeLessThanOrEqual(0.85);
+    expect(midMonth.score).toBeLessThanOrEqual(0.85);
+  });
+
   it('datePrinted tells the printed forms apart', () => {
     const at = (t: string) => [line(t)];
 

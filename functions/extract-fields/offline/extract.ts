@@ -268,19 +268,6 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     if (qs[0]) fields.quantity = { value: qs[0].q.value, confidence: conf(qs[0].l, 0.85), evidence: evidenceOf(qs[0].l, 'number with unit') };
   }
   if (!fields.quantity) {
-    // A pack size in large type whose number and unit the detector took for two regions (`250` | `mL`): a line that
-    // is a number and, just right of it on its row, a line that is a unit.
-    for (const a of [...lines].sort((x, y) => y.h - x.h)) {
-      if (!/^\d{1,4}(?:[.,]\d{1,3})?$/.test(a.text.trim())) continue;
-      const b = lines.find((u) => u !== a && /^(?:mL|ml|L|l|g|kg)$/.test(u.text.trim()) && Math.abs(u.cy - a.cy) < 0.4 * a.h && u.left >= a.right - 0.3 * a.h && u.left - a.right < 1.5 * a.h);
-      const q = b ? findQuantities(`${a.text.trim()} ${b.text.trim()}`)[0] : undefined;
-      if (b && q) {
-        fields.quantity = { value: q.value, confidence: conf(a, 0.85), evidence: `${evidenceOf(a)} + ${evidenceOf(b, 'number and unit read as two regions')}` };
-        break;
-      }
-    }
-  }
-  if (!fields.quantity) {
     // A pack size glued to the end of a garbled key (`PSa250g` for "Pack Size 250 g"): a standard pack only, at
     // the end of a short line, after a few letters and nothing else.
     for (const l of lines) {

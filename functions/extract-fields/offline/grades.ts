@@ -25,7 +25,7 @@ const PHRASES = [
   String.raw`puriss\.?`,
   String.raw`p\.\s*a\.`,
   String.raw`emsure|emplura|emparta|suprapur|ultrapur|uvasol|lichrosolv|lichropur|supelco|selectipur|optima|traceselect|chromasolv(?:\s+plus)?|bioreagent|bioultra|biox?tra|puranal|analar\s*normapur|normapur|rectapur|hipersolv|ultrapure|spectranal|sigmaultra`,
-  String.raw`시약\s*특\s*급|시약\s*1\s*급|특\s*급|1\s*급|일\s*급|고순도|特級|一級|試薬特級|試薬一級|高純度|精密分析用|HPLC用|分析用`,
+  String.raw`시약\s*특\s*급|시약\s*1\s*급|특\s*급|1\s*급|일\s*급|고순도|(?:試薬)?特[級级]|(?:試薬)?一[級级]|高純度|精密分析用|HPLC用|分析用`,
   String.raw`\b(?:GR|EP|CP|AR|LR|ACS|HPLC|USP|BP|NF|JP|FCC|ULC|LC-MS|LCMS|GC)\b`,
 ];
 
@@ -43,6 +43,8 @@ function canonicalGrade(v: string): string {
   return v
     // Korean grades are one word; OCR spaces its syllables (`1 급` → `1급`, `특 급` → `특급`).
     .replace(/([\d특일])\s+급/g, '$1급')
+    // Japanese grades as Paddle's Chinese recogniser may read them (级 is the simplified form of 級).
+    .replace(/([特一])级/g, '$1級')
     .replace(/([a-z])(grade)\b/gi, '$1 $2')
     .replace(/\b(puriss|purum)\.(?=p\b)/gi, '$1. ')
     .replace(/\bp\s*[-·,]?\s*a\b\.?/gi, (m) => (/^p\s*\.?\s*a\.?$/i.test(m) || /[-·,]/.test(m) ? 'p.a.' : m)).replace(REGISTERED, '$1®');

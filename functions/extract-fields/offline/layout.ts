@@ -51,6 +51,7 @@ export function toLines(ocr: OcrLine[]): Line[] {
         cy,
       };
     });
+  joinNumberAndUnit(lines);
   // Reading order: rows top to bottom (a row is lines whose centres are within half a line height), then left to right.
   lines.sort((a, b) => a.cy - b.cy);
   const rows: Line[][] = [];
@@ -62,6 +63,37 @@ export function toLines(ocr: OcrLine[]): Line[] {
   const ordered = rows.flatMap((r) => r.sort((a, b) => a.left - b.left));
   ordered.forEach((l, i) => (l.n = i + 1));
   return ordered;
+}
+
+const BARE_NUMBER = /^\d{1,4}(?:[.,]\d{1,3})?$/;
+const BARE_UNIT = /^(?:mL|ml|L|l|g|kg)$/;
+
+/**
+ * A pack size in large type whose number and unit the detector took for two regions (`100` | `mL`, the wide space of
+ * big print): a line that is only a number and, just right of it on its row, a line that is only a unit become one
+ * line. Detector boxes are grown around the ink, so the two may overlap a little.
+ */
+function joinNumberAndUnit(lines: Line[]): void {
+  for (let i = 0; i < lines.length; i++) {
+    const a = lines[i];
+    if (!BARE_NUMBER.test(a.text.trim())) continue;
+    const j = lines.findIndex(
+      (u) => u !== a && BARE_UNIT.test(u.text.trim()) && Math.abs(u.cy - a.cy) < 0.4 * a.h && u.left > (a.left + a.right) / 2 && u.left - a.right < 1.5 * a.h,
+    );
+    if (j < 0) continue;
+    const u = lines[j];
+    lines[i] = {
+      ...a,
+      text: `${a.text.trim()} ${u.text.trim()}`,
+      raw: `${a.raw.trim()} ${u.raw.trim()}`,
+      conf: Math.min(a.conf, u.conf),
+      top: Math.min(a.top, u.top),
+      right: Math.max(a.right, u.right),
+      bottom: Math.max(a.bottom, u.bottom),
+    };
+    lines.splice(j, 1);
+    if (j < i) i--;
+  }
 }
 
 /**
@@ -76,10 +108,14 @@ export function rightOf(line: Line, all: Line[], maxGap = 14, rowTol = 0.6): Lin
     .sort((a, b) => a.left - b.left);
 }
 
-/** Lines just below `line` starting near `x` (the key's own left edge), nearest first. */
+/**
+ * Lines just below `line` starting near `x` (the key's own left edge), nearest first. The gap is counted in the
+ * larger of the two lines' heights: a small key over a value in large type ("Quantity" over "100 mL") is spaced
+ * by the big print.
+ */
 export function below(line: Line, all: Line[], x = line.left, maxGap = 2.2): Line[] {
   return all
-    .filter((m) => m !== line && m.top > line.cy && m.top - line.bottom < maxGap * line.h)
+    .filter((m) => m !== line && m.top > line.cy && m.top - line.bottom < maxGap * Math.max(line.h, 0.8 * m.h))
     .filter((m) => m.left < line.right + line.h && m.right > x - line.h && Math.abs(m.left - x) < 4 * line.h)
     .sort((a, b) => a.top - b.top || Math.abs(a.left - x) - Math.abs(b.left - x));
 }
