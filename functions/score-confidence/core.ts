@@ -201,7 +201,9 @@ const squash = (s: string) =>
     .normalize('NFKC')
     .toLowerCase()
     // ® and ™ are small marks OCR drops or reads as `?`; the reader writes them in the conventional spelling.
-    .replace(/[\s\-‐‑–—~_.,:;()[\]{}'"`/\\|?®™]+/g, '');
+    .replace(/[\s\-‐‑–—~_.,:;()[\]{}'"`/\\|?®™]+/g, '')
+    // Paddle's Chinese recogniser reads the Japanese 級 of 特級 / 一級 as its simplified form 级.
+    .replace(/级/g, '級');
 
 /** Levenshtein distance, bounded: enough to tell "found with one OCR slip" from "not there". */
 function withinEdits(a: string, b: string, max: number): boolean {

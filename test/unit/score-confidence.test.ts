@@ -213,6 +213,13 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(midMonth.score).toBeLessThanOrEqual(0.85);
   });
 
+  it('finds a Japanese grade printed as 特級 in the simplified form Paddle reads it in (特级)', () => {
+    const c = score(withLine({ grade: '特級' }, { grade: 0.8 }, line('特级', 90)), 'grade');
+
+    expect(c.reasons).not.toContain('not found in OCR text');
+    expect(c.score).toBeGreaterThanOrEqual(0.8);
+  });
+
   it('datePrinted tells the printed forms apart', () => {
     const at = (t: string) => [line(t)];
 
