@@ -97,14 +97,21 @@ const BARE_NUMBER = /^\d{1,4}(?:[.,]\d{1,3})?$/;
 
 /**
  * A pack size in large type whose unit Paddle's detector missed (`2.5` of "2.5 L": a lone letter after a wide space)
- * while tesseract read the whole box (`2.5L`, `250 g`): tesseract's line, when it is the same number followed by one
- * short unit-like token and nothing else.
+ * or read as a region of its own, badly (`250` | `9` for "250 g": the big g's descender), while tesseract read the
+ * whole box (`2.5L`, `250 g`): tesseract's line is taken when it is a Paddle line's bare number followed by one short
+ * unit-like token. Returns the Paddle lines it replaces: the number and any short fragment right of it on its row
+ * (other lines the box takes in, such as a key above, stay).
  */
-function completesNumber(t: OcrLine, p: OcrLine): boolean {
-  const num = p.text.trim();
-  if (!BARE_NUMBER.test(num) || t.confidence < LONE_TESSERACT_MIN_CONF) return false;
-  const rest = t.text.trim().replace(/\s+/g, ' ');
-  return rest.startsWith(num) && /^ ?[A-Za-z|]{1,2}$/.test(rest.slice(num.length));
+function completesNumber(t: OcrLine, over: OcrLine[]): OcrLine[] | undefined {
+  if (t.confidence < LONE_TESSERACT_MIN_CONF) return undefined;
+  const tail = t.text.trim().replace(/\s+/g, ' ');
+  const nums = over.filter((p) => BARE_NUMBER.test(p.text.trim()) && tail.startsWith(p.text.trim()) && /^ ?[A-Za-z|]{1,2}$/.test(tail.slice(p.text.trim().length)));
+  if (nums.length !== 1) return undefined;
+  const p = nums[0];
+  const cy = (b: OcrLine['box']) => b.top + b.height / 2;
+  const row = over.filter((o) => o !== p && Math.abs(cy(o.box) - cy(p.box)) < p.box.height / 2);
+  if (row.some((o) => o.text.trim().length > 2 || o.box.left < p.box.left + p.box.width / 2)) return undefined;
+  return [p, ...row];
 }
 
 export function mergeOcrLines(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine[] {
@@ -117,9 +124,11 @@ export function mergeOcrLines(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine[
       added.push(withPaddleValue(t, over.filter((p) => !dropped.has(p)), dropped));
     } else if (over.length === 0 && t.confidence >= LONE_TESSERACT_MIN_CONF) {
       added.push(t);
-    } else if (over.length === 1 && completesNumber(t, over[0])) {
-      dropped.add(over[0]);
-      added.push({ ...t, confidence: Math.min(t.confidence, over[0].confidence) });
+    } else if (over.length > 0) {
+      const replaced = completesNumber(t, over);
+      if (!replaced) continue;
+      for (const p of replaced) dropped.add(p);
+      added.push({ ...t, confidence: Math.min(t.confidence, ...replaced.map((p) => p.confidence)) });
     }
   }
   // Paddle lines made only of Han characters that no tesseract line replaced are its readings of Hangul, unless read

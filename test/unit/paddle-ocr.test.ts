@@ -146,6 +146,12 @@ describe('mergeOcrLines (Paddle + tesseract)', () => {
     // `2.5L` replaces `2.5`; `100 9 kg` is more than a unit after the number; `77.5L` overlaps nothing and is added.
     expect(merged.map((l) => l.text)).toEqual(['100', '2.5L', '77.5L']);
     expect(merged[1].confidence).toBe(80);
+    // Paddle read the big g apart, as `9`: both regions give way to tesseract's `250 g`.
+    // (tesseract's box also takes in the key above; that Paddle line stays.)
+    const split = mergeOcrLines([line('容量', 38, 600, 54, 32, 100), line('250', 44, 646, 193, 75, 100), line('9', 258, 664, 61, 67, 94)], [line('250 g', 41, 603, 273, 130, 94)]);
+    expect(split.map((l) => l.text)).toEqual(['容量', '250 g']);
+    // Not when the other region is a word of its own.
+    expect(mergeOcrLines([line('250', 44, 646, 193, 75, 100), line('Sodium', 150, 646, 200, 75, 94)], [line('250 g', 41, 603, 273, 130, 94)]).map((l) => l.text)).toEqual(['250', 'Sodium']);
     // Not when tesseract is unsure of it.
     expect(mergeOcrLines([paddle[0]], [line('2.5L', 1063, 176, 229, 65, 40)]).map((l) => l.text)).toEqual(['2.5']);
   });
