@@ -752,3 +752,21 @@ describe('offline reader: a boxed pack size under a small key, Japanese keys and
     expect((r.candidate as Record<string, unknown>).expiryDate).toBe('2028-01-16');
   });
 });
+
+describe('offline reader: a name split at a wide word gap', () => {
+  it("joins the two words when the second's grown box starts a little inside the first's", async () => {
+    const box = (text: string, left: number, top: number, width: number, height: number): OcrLine => ({ text, confidence: 99, box: { left, top, width, height } });
+    // Paddle: `Aluminum` ends at 429, `chloride hexahydrate` starts at 424 (boxes grown around the ink).
+    const cat = new Catalog(
+      [
+        entry({ name: 'Aluminum', cas: '7429-90-5', formula: 'Al', molecularWeight: 26.98 }),
+        entry({ name: 'Aluminum chloride hexahydrate', cas: '7784-13-6', formula: 'AlCl3·6H2O', molecularWeight: 241.43 }),
+      ],
+      [mfr('Kanto Chemical', ['KANTO CHEMICAL'])],
+    );
+    const r = await createOfflineReader(cat, { ocr: false }).read(
+      input([box('KANTO CHEMICAL', 67, 58, 571, 44), box('Aluminum', 67, 205, 362, 47), box('chloride hexahydrate', 424, 202, 789, 56), box('CAS No.', 60, 300, 110, 28), box('7784-13-6', 228, 300, 170, 28)]),
+    );
+    expect((r.candidate as Record<string, unknown>).productName).toBe('Aluminum chloride hexahydrate');
+  });
+});

@@ -672,6 +672,7 @@ function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry
 
   // A name printed over two lines (or split by a wide gap): the line joined with the next one below it, or to its
   // right on the same row, is tried first — kept only when the join is a catalog name (`Trimethylsilyl` + `chloride`).
+  // (Detector boxes are grown around the ink, so the second word's box may start a little inside the first's.)
   const joined = (c: { line: Line; text: string }) => {
     const next = lines.find(
       (l) =>
@@ -681,7 +682,7 @@ function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry
         /^[A-Za-z(]/.test(l.text) &&
         Math.abs(l.h - c.line.h) <= 0.4 * c.line.h &&
         ((l.top > c.line.top + 0.5 * c.line.h && l.top - c.line.bottom < 0.8 * c.line.h && Math.abs(l.left - c.line.left) < 2 * c.line.h) ||
-          (Math.abs(l.cy - c.line.cy) < 0.3 * c.line.h && l.left > c.line.right && l.left - c.line.right < 2.5 * c.line.h)),
+          (Math.abs(l.cy - c.line.cy) < 0.3 * c.line.h && l.left > c.line.right - 0.6 * c.line.h && l.left - c.line.right < 2.5 * c.line.h)),
     );
     if (!next) return undefined;
     const text = `${c.text} ${next.text.replace(/[\s,;:|-]+$/, '')}`.replace(/\s+/g, ' ').trim();
