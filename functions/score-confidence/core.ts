@@ -96,6 +96,8 @@ const CODE_CONF = 90;
 const SHAPE_CONF = 70;
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** A date printed as one token with the month in letters (`JAN2027`, `10MAY2030`, `31-OCT-2029`): no lot or code. */
+const MONTH_DATE = new RegExp(String.raw`^(?:\d{1,2}-?)?(?:${MONTHS.join('|')})[a-z]*-?(?:\d{2}|\d{4})$`, 'i');
 
 /**
  * How an ISO date is printed on the label: 'ymd' (year first), 'day-first' / 'month-first' (numeric, the day
@@ -631,7 +633,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       const t = l.text.trim().replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
       if (l.confidence < 90 || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
       const q = alnum(t);
-      return !values.some((v) => v.includes(q) || q.includes(v)) && !plausibleFormula(t);
+      return !values.some((v) => v.includes(q) || q.includes(v)) && !plausibleFormula(t) && !MONTH_DATE.test(t);
     });
     if (stray) reviewReasons.push(`The label prints "${stray.text.trim()}", a code no field was read from (a lot or catalog number whose key was not read?).`);
     // Japanese makers print the grade on every label (特級, 一級, often in a small badge the OCR may miss).

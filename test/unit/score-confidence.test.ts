@@ -500,6 +500,12 @@ describe('scoreConfidence: what a label design the reader does not know leaves b
     const formula = hclInput();
     formula.ocrLines.push(line('NaH2PO4', 99));
     expect(scoreConfidence(formula, catalog, 0.9).reviewReasons.some((r) => r.includes('a code no field was read from'))).toBe(false);
+    // Nor is a date with the month in letters (a manufacturing date, or the expiry in another form).
+    for (const date of ['JAN2027', '10MAY2030', '31-OCT-2029']) {
+      const dated = hclInput();
+      dated.ocrLines.push(line(date, 99));
+      expect(scoreConfidence(dated, catalog, 0.9).reviewReasons.some((r) => r.includes('a code no field was read from'))).toBe(false);
+    }
   });
 
   it('takes an assay range ending above 100 % as plausible, and `97+%` or `以上` as whole expressions', () => {
