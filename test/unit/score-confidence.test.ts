@@ -238,6 +238,21 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(score(input, 'quantity').score).toBe(0.9);
   });
 
+  it('takes a lone, clearly read "IL" or "lkg" as 1 L / 1 kg at 0.9: no other reading is a pack size', () => {
+    const lone = (token: string, ocr: number, unit = 'L') => {
+      const input = hclInput({ quantity: { value: 1, unit } as never }, { quantity: 0.5 });
+      input.ocrLines = input.ocrLines.filter((l) => l.text !== '500 mL').concat(line(token, ocr));
+      input.extraction!.evidence = { quantity: `line 4 "${token}" (pack size, read "${token}" as 1 ${unit})` };
+      return score(input, 'quantity');
+    };
+
+    expect(lone('IL', 96).score).toBe(0.9);
+    expect(lone('IL', 96).reasons.at(-1)).toMatch(/can only be 1 L/);
+    expect(lone('lkg', 93, 'kg').score).toBe(0.9);
+    // Read unclearly, it stays below the threshold.
+    expect(lone('IL', 70).score).toBeLessThan(0.9);
+  });
+
   it('caps a pack size with a stray mark glued to the number ("#2500 mL")', () => {
     const c = score(withLine({ quantity: { value: 2500, unit: 'mL' } }, { quantity: 0.76 }, line('#2500 mL', 73)), 'quantity');
 

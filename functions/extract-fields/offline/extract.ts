@@ -308,6 +308,17 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
       }
     }
   }
+  if (!fields.quantity) {
+    // The same `IL` in type no larger than the body text (a pack-size box beside the catalog number), read clearly:
+    // nothing else on a label is a lone I or l followed by a unit.
+    const heights = lines.map((l) => l.h).sort((a, b) => a - b);
+    const body = heights[Math.floor(heights.length / 2)] ?? 0;
+    const l = lines.find((x) => /^[Il|]\s?(?:L|kg)$/.test(x.text.trim()) && x.h >= body && x.conf >= 90);
+    if (l) {
+      const unit = /kg$/.test(l.text.trim()) ? 'kg' : 'L';
+      fields.quantity = { value: { value: 1, unit }, confidence: conf(l, 0.55), evidence: evidenceOf(l, `pack size, read "${l.text.trim()}" as 1 ${unit}`) };
+    }
+  }
   if (!fields.expiryDate) {
     // A date printed without a readable key that is still to come cannot be a manufacturing date: when the label
     // has exactly one such date, it is the expiry (or a retest date, hence the low confidence).
