@@ -407,7 +407,9 @@ export class Catalog {
       // A sentence's full stop is not part of the name ("... Sodium chloride.").
       const raw = m[0].replace(/\.+$/, '');
       const norm = normalizeName(raw);
-      if (norm) tokens.push({ raw, norm, start: m.index, end: m.index + raw.length });
+      // An optical-rotation sign left alone by the split (`+` of `D-(+)-Galactose`) is dropped, as normalizeName
+      // drops `(+)` from the catalog's names.
+      if (norm && /[\p{L}\p{N}]/u.test(norm)) tokens.push({ raw, norm, start: m.index, end: m.index + raw.length });
     }
     type Hit = NameMatch & { start: number; end: number };
     const hits: Hit[] = [];

@@ -180,6 +180,11 @@ describe('findNamesInText', () => {
     expect(catalog.findNamesInText('Solvent: DCM').map((f) => f.entry.cas)).toEqual(['75-09-2']);
   });
 
+  it('reads a name with an optical-rotation sign whole, not only the part after it', () => {
+    const found = catalog.findNamesInText('D-(+)-Galactose');
+    expect(found.map((f) => f.matched)).toEqual(['D-(+)-Galactose']);
+  });
+
   it('ignores a full stop after a name', () => {
     expect(catalog.findNamesInText('Contains Sodium chloride.').map((f) => f.entry.cas)).toEqual(['7647-14-5']);
   });
