@@ -534,9 +534,13 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         } else if (TRADEMARK_GRADES.test(g) && !/[®™]/.test(g)) {
           score = Math.min(score, 0.7);
           reasons.push('a trademarked grade name without ® or ™: a character may be lost');
-        } else if (printed && (ocrConf ?? 0) >= CODE_CONF - 5) {
+        } else if (printed && (ocrConf ?? 0) >= CODE_CONF - 5 && score >= 0.75) {
           score = Math.max(score, 0.92);
           reasons.push(`printed whole at OCR confidence ${Math.round(ocrConf ?? 0)}`);
+        } else if (printed && score < 0.75) {
+          // The reader took words under a grade key that are no grade it knows (it says so with ≤ 0.7): printed, but
+          // a glued or misread word (`ACSreagent`) looks the same, so a reviewer sees it.
+          reasons.push('printed under a grade key, but not a grade the reader knows');
         }
         break;
       }

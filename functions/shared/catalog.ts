@@ -107,6 +107,9 @@ export function normalizeName(s: string): string {
     .replace(HANGUL_SPACE_RE, '$1');
 }
 
+/** Case and spacing folded: two spellings of a name that differ only in these are the same print. */
+const squashCase = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
+
 /** Lowercase letters/digits/CJK only: for manufacturer matching, where spacing and punctuation vary freely. */
 function compact(s: string): string {
   return s
@@ -422,7 +425,10 @@ export class Catalog {
         // One-syllable Korean names (은, 물, 황) and two-letter abbreviations are ordinary words in free text.
         if (!v || key.length < (HANGUL_CHAR_RE.test(key) ? 2 : 3)) continue;
         if (v.caseSensitive && tokens.slice(i, j + 1).some((t) => t.raw !== t.raw.toUpperCase())) continue;
-        hits.push({ entry: v.entry, matched: v.text, score: 1, start: tokens[i].start, end: tokens[j].end });
+        // Of the entry's spellings that share this key (`D-(-)-Fructose`, `D-Fructose`), the one printed.
+        const seg = squashCase(text.slice(tokens[i].start, tokens[j].end));
+        const printed = [v.entry.name, ...v.entry.synonyms].find((n) => squashCase(n) === seg);
+        hits.push({ entry: v.entry, matched: printed ?? v.text, score: 1, start: tokens[i].start, end: tokens[j].end });
       }
     }
     for (const run of text.normalize('NFKC').matchAll(HANGUL_RUN_RE)) {

@@ -185,6 +185,11 @@ describe('findNamesInText', () => {
     expect(found.map((f) => f.matched)).toEqual(['D-(+)-Galactose']);
   });
 
+  it('returns the spelling printed when several of an entry share its key (D-Fructose, D-(-)-Fructose)', () => {
+    expect(catalog.findNamesInText('D-Fructose').map((f) => f.matched)).toEqual(['D-Fructose']);
+    expect(catalog.findNamesInText('D-(-)-Fructose').map((f) => f.matched)).toEqual(['D-(-)-Fructose']);
+  });
+
   it('ignores a full stop after a name', () => {
     expect(catalog.findNamesInText('Contains Sodium chloride.').map((f) => f.entry.cas)).toEqual(['7647-14-5']);
   });

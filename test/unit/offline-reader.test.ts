@@ -747,6 +747,8 @@ describe('offline reader: a boxed pack size under a small key, Japanese keys and
     expect(findKeys('批号').map((k) => k.fields)).toEqual([['lotNumber']]);
     expect(findGrade('特级')?.value).toBe('特級');
     expect(findGrade('試薬特級')?.value).toBe('試薬特級');
+    // (and `ACS reagent` with its space lost)
+    expect(findGrade('ACSreagent')?.value).toBe('ACS reagent');
     const r = await reader.read(input([L('JUNSEI', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110), L('规格', 10, 150), L('特级', 10, 180, 26), L('有效期限', 300, 150), L('2028-01-16', 300, 180, 26)]));
     expect((r.candidate as Record<string, unknown>).grade).toBe('特級');
     expect((r.candidate as Record<string, unknown>).expiryDate).toBe('2028-01-16');

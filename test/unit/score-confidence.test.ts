@@ -283,6 +283,10 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     const headless = score(withLine({ grade: 'Reag. Ph Eur' }, { grade: 0.95 }, line('EMSURE ACS,ISOReag.Ph Eur', 97)), 'grade');
     expect(headless.score).toBe(0.6);
     expect(headless.reasons.at(-1)).toMatch(/grade words right before it \("iso…"\)/);
+    // Words under a grade key that the reader did not know as a grade (it passes ≤ 0.7) are not lifted.
+    const unknown = score(withLine({ grade: 'ACSreagent' }, { grade: 0.7 }, line('ACSreagent', 97)), 'grade');
+    expect(unknown.score).toBe(0.7);
+    expect(unknown.reasons.at(-1)).toMatch(/not a grade the reader knows/);
   });
 
   it('caps a purity that is not a plausible percentage', () => {

@@ -10,7 +10,7 @@ const PHRASES = [
   String.raw`analytical\s+reagent`,
   String.raw`laboratory\s+reagent`,
   String.raw`reagent\s*plus`,
-  String.raw`(?:certified\s+)?acs\s+reagent`,
+  String.raw`(?:certified\s+)?acs\s*reagent`,
   String.raw`certified\s+acs\b`,
   String.raw`reagent\s+grade`,
   String.raw`(?:hplc|lc[\s/-]?ms|gc|gc[\s/-]?ms|uv|ir|spectro(?:scopic|photometric)?|hplc\s+plus|anhydrous|biotech(?:nology)?|molecular\s+biology|cell\s+culture|electronic|semiconductor|technical|practical|pharma(?:ceutical)?|usp|bp|ep|nf|jp|fcc|ar|lr|cp|gr|ph\.?\s*eur\.?|acs|trace\s+metals?|trace\s+analysis|pesticide\s+residue|residue\s+analysis|ultra\s*pure|high\s+purity|special|standard|certified|analytical|reagent|lab(?:oratory)?|synthesis|industrial|food|feed)\s*grade`,
@@ -46,6 +46,8 @@ function canonicalGrade(v: string): string {
     // Japanese grades as Paddle's Chinese recogniser may read them (级 is the simplified form of 級).
     .replace(/([特一])级/g, '$1級')
     .replace(/([a-z])(grade)\b/gi, '$1 $2')
+    // OCR drops the space of `ACS reagent` (`ACSreagent`).
+    .replace(/\b(ACS)(reagent)\b/gi, '$1 $2')
     .replace(/\b(puriss|purum)\.(?=p\b)/gi, '$1. ')
     .replace(/\bp\s*[-·,]?\s*a\b\.?/gi, (m) => (/^p\s*\.?\s*a\.?$/i.test(m) || /[-·,]/.test(m) ? 'p.a.' : m)).replace(REGISTERED, '$1®');
 }
