@@ -185,6 +185,14 @@ describe('findNamesInText', () => {
     expect(found.map((f) => f.matched)).toEqual(['D-(+)-Galactose']);
   });
 
+  it('reads an oxidation state whose I was read as l or 1 (`Iron(lll)`, `Copper(1I)`)', () => {
+    expect(normalizeName('Iron(lll) chloride')).toBe(normalizeName('Iron(III) chloride'));
+    expect(normalizeName('Copper(1I) sulfate')).toBe(normalizeName('Copper(II) sulfate'));
+    // Other brackets keep their letters.
+    expect(normalizeName('Tris(hydroxymethyl)aminomethane')).toBe('tris hydroxymethyl aminomethane');
+    expect(normalizeName('Iron(II) sulfate')).not.toBe(normalizeName('Iron(III) sulfate'));
+  });
+
   it('returns the spelling printed when several of an entry share its key (D-Fructose, D-(-)-Fructose)', () => {
     expect(catalog.findNamesInText('D-Fructose').map((f) => f.matched)).toEqual(['D-Fructose']);
     expect(catalog.findNamesInText('D-(-)-Fructose').map((f) => f.matched)).toEqual(['D-(-)-Fructose']);

@@ -783,3 +783,26 @@ describe('offline reader: a lone IL in body-size type', () => {
     expect((unclear.candidate as Record<string, unknown>).quantity).toBeUndefined();
   });
 });
+
+describe('offline reader: values whose keys were lost (held-out synthetic designs)', () => {
+  it('reads a key that follows CJK text Paddle made of a Korean key (`克LotNo.:M7152033`)', async () => {
+    const r = await reader.read(input([L('DAEJUNG', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110), L('刘 克LotNo.:M7152033', 10, 150)]));
+    expect((r.candidate as Record<string, unknown>).lotNumber).toBe('M7152033');
+  });
+
+  it('takes the one line that is only a purity expression, far from the name, at a confidence below the threshold', async () => {
+    const base = [L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110)];
+    const r = await reader.read(input([...base, L('min. 95.0%', 300, 600)]));
+    expect((r.candidate as Record<string, unknown>).purity).toBe('min. 95.0%');
+    expect(r.selfConfidence.purity).toBeLessThan(0.75);
+    // Two such lines: no telling which is the assay.
+    const two = await reader.read(input([...base, L('min. 95.0%', 300, 600), L('≤ 0.5%', 300, 650)]));
+    expect((two.candidate as Record<string, unknown>).purity).toBeUndefined();
+  });
+
+  it('reads a large pack size whose g Paddle read as a region of its own, `9`', async () => {
+    const box = (text: string, left: number, top: number, width: number, height: number, confidence = 99): OcrLine => ({ text, confidence, box: { left, top, width, height } });
+    const r = await reader.read(input([L('SIGMA-ALDRICH', 10, 10), L('Sodium chloride', 10, 50, 40), L('CAS 7647-14-5', 10, 110), box('500', 1045, 176, 173, 70), box('9', 1250, 194, 57, 65, 53)]));
+    expect((r.candidate as Record<string, unknown>).quantity).toEqual({ value: 500, unit: 'g' });
+  });
+});

@@ -309,11 +309,11 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     }
   }
   if (!fields.quantity) {
-    // The same `IL` in type no larger than the body text (a pack-size box beside the catalog number), read clearly:
-    // nothing else on a label is a lone I or l followed by a unit.
+    // The same `IL` in type no larger than the body text (a pack-size box beside the catalog number): nothing else
+    // on a label is a lone I or l followed by a unit. (The scorer lifts it to the threshold only when read at 90+.)
     const heights = lines.map((l) => l.h).sort((a, b) => a - b);
     const body = heights[Math.floor(heights.length / 2)] ?? 0;
-    const l = lines.find((x) => /^[Il|]\s?(?:L|kg)$/.test(x.text.trim()) && x.h >= body && x.conf >= 90);
+    const l = lines.find((x) => /^[Il|]\s?(?:L|kg)$/.test(x.text.trim()) && x.h >= body && x.conf >= 80);
     if (l) {
       const unit = /kg$/.test(l.text.trim()) ? 'kg' : 'L';
       fields.quantity = { value: { value: 1, unit }, confidence: conf(l, 0.55), evidence: evidenceOf(l, `pack size, read "${l.text.trim()}" as 1 ${unit}`) };
@@ -373,6 +373,15 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
         fields.purity = { value: p.value, confidence: conf(l, 0.8), evidence: evidenceOf(l, 'percentage near the name') };
         break;
       }
+    }
+  }
+  if (!fields.purity) {
+    // Farther down, a line that is one purity expression and nothing else: the value of a key the OCR did not
+    // read (a table with its Korean keys lost). Only one such line; lower confidence, as no key names it.
+    const alone = lines.filter((l) => !keyLines.has(l) && findPurities(l.text).some((p) => p.raw.replace(/\s/g, '').length >= l.text.replace(/\s/g, '').length - 1));
+    if (alone.length === 1) {
+      const p = findPurities(alone[0].text)[0];
+      fields.purity = { value: p.value, confidence: conf(alone[0], 0.7), evidence: evidenceOf(alone[0], 'a line that is only a percentage, its key not read') };
     }
   }
   const entryForChecks = finalCasEntry ?? nameFinal?.entry;
@@ -553,9 +562,10 @@ function collectKeyedValues(lines: Line[]): KeyedValue[] {
   for (const line of lines) {
     const keys = findKeys(line.text);
     if (keys.length === 0) continue;
-    // A key must start the line or follow a separator; keys inside prose ("the size of") are ignored.
+    // A key must start the line or follow a separator or CJK text (`克LotNo.`: a Korean key Paddle read as Han);
+    // keys inside prose ("the size of") are ignored.
     const usable = keys
-      .filter((k, i) => i > 0 || k.start <= 2 || /[\s:;|,]$/.test(line.text.slice(0, k.start)))
+      .filter((k, i) => i > 0 || k.start <= 2 || /[\s:;|,\u3400-\u9fff\uac00-\ud7a3]$/.test(line.text.slice(0, k.start)))
       // "Reagent Grade", "HPLC grade": the word is part of a grade printed on the line, not a grade key.
       .filter((k) => !(k.fields.includes('grade') && insideGrade(line.text, k)));
     if (line.text.split(' ').length > 12) continue;

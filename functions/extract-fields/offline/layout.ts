@@ -66,7 +66,8 @@ export function toLines(ocr: OcrLine[]): Line[] {
 }
 
 const BARE_NUMBER = /^\d{1,4}(?:[.,]\d{1,3})?$/;
-const BARE_UNIT = /^(?:mL|ml|L|l|g|kg)$/;
+/** A unit alone, or a large g read as 9 or q (the reader's large-type pack-size rule reads `500 9` as 500 g). */
+const BARE_UNIT = /^(?:mL|ml|L|l|g|kg|9|q)$/;
 
 /**
  * A pack size in large type whose number and unit the detector took for two regions (`100` | `mL`, the wide space of
