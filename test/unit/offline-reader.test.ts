@@ -806,3 +806,12 @@ describe('offline reader: values whose keys were lost (held-out synthetic design
     expect((r.candidate as Record<string, unknown>).quantity).toEqual({ value: 500, unit: 'g' });
   });
 });
+
+describe('offline reader: the Korean name among Hangul noise', () => {
+  it("takes the identified entry's Korean name as printed over a larger Hangul line (tesseract's reading of a barcode)", async () => {
+    const r = await reader.read(
+      input([L('DAEJUNG', 10, 10), L('Acetic acid', 10, 50, 36), L('아세트산', 10, 92, 22, 90), L('CAS No. 64-19-7', 10, 130), L('삐끼', 60, 150, 44, 70)]),
+    );
+    expect((r.candidate as Record<string, unknown>).productNameKo).toBe('아세트산');
+  });
+});

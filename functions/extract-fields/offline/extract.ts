@@ -781,6 +781,13 @@ function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | u
     return compact.length >= 2 && compact.length <= 24 && l.text.split(' ').length <= 3 && !KO_STOP.test(compact);
   });
   if (cands.length === 0) return undefined;
+  // The identified entry's Korean name printed as such wins over any larger Hangul line (tesseract reads barcodes
+  // and pictograms as big Hangul noise, `삐끼`).
+  const koExact = entry ? [entry.nameKo, ...(entry.synonymsKo ?? [])].filter((x): x is string => !!x) : [];
+  for (const l of cands) {
+    const hit = koExact.find((n) => n.replace(/\s+/g, '') === l.text.replace(/\s+/g, ''));
+    if (hit) return { value: hit, confidence: conf(l, 0.97), evidence: evidenceOf(l, `catalog Korean name "${hit}"`) };
+  }
   const score = (l: Line) => l.h / (1 + (nameLine ? Math.abs(l.cy - nameLine.cy) / Math.max(nameLine.h, 1) : 0));
   cands.sort((a, b) => score(b) - score(a));
   const best = cands[0];
