@@ -5,7 +5,7 @@ import { PADDLE_OCR_VERSION, PaddleOcr } from './paddle-ocr';
 import { OCR_VERSION, TesseractOcr } from './tesseract-ocr';
 
 /** Bump when LocalOcr's output changes (either engine or the merge), so cached OCR lines are not reused. */
-export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge4`;
+export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge5`;
 
 const HANGUL = /[\uac00-\ud7a3]/;
 /** CJK ideographs: PaddleOCR's Chinese recogniser turns Hangul into these — and reads Japanese and Chinese print as them. */
@@ -114,6 +114,23 @@ function completesNumber(t: OcrLine, over: OcrLine[]): OcrLine[] | undefined {
   return [p, ...row];
 }
 
+/**
+ * A purity whose sign Paddle did not read: Paddle `99.9%`, tesseract over it `299.9%` (its usual reading of `≥`), `≥99.9%`
+ * or `>99.9%`. Returns Paddle's line with the sign put back, or undefined. (Paddle's dictionary has `≥`, but on small
+ * print it drops the sign rather than misreading it; a missing `≥` turns "≥99.9%" into another purity.)
+ */
+function withTesseractSign(t: OcrLine, over: OcrLine[]): { from: OcrLine; line: OcrLine } | undefined {
+  if (t.confidence < LONE_TESSERACT_MIN_CONF || over.length !== 1) return undefined;
+  const p = over[0];
+  const num = p.text.trim();
+  if (!/^\d{2,3}(?:\.\d{1,2})?\s?%$/.test(num)) return undefined;
+  const m = /^([2≥>=])\s?(.*)$/.exec(t.text.trim());
+  if (!m || m[2].replace(/\s/g, '') !== num.replace(/\s/g, '')) return undefined;
+  // (Paddle read two digits or more, so a leading 2 makes the number 200 or more: it is the sign.) `>` stays `>`.
+  const sign = m[1] === '>' ? '>' : '≥';
+  return { from: p, line: { ...p, text: `${sign}${num}`, confidence: Math.min(p.confidence, t.confidence) } };
+}
+
 export function mergeOcrLines(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine[] {
   const dropped = new Set<OcrLine>();
   const added: OcrLine[] = [];
@@ -125,6 +142,12 @@ export function mergeOcrLines(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine[
     } else if (over.length === 0 && t.confidence >= LONE_TESSERACT_MIN_CONF) {
       added.push(t);
     } else if (over.length > 0) {
+      const signed = withTesseractSign(t, over);
+      if (signed) {
+        dropped.add(signed.from);
+        added.push(signed.line);
+        continue;
+      }
       const replaced = completesNumber(t, over);
       if (!replaced) continue;
       for (const p of replaced) dropped.add(p);

@@ -430,7 +430,8 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         // A lost decimal point turns one standard pack into another (2.5 L → 25 L): when the printed token is
         // wider than its characters, a character is probably missing and the pack size is no evidence.
         const lost = input.ocrLines.some((l) => lostCharacter(l, q));
-        const glued = input.ocrLines.some((l) => new RegExp(String.raw`[^\s\w.,:;()]${String(q.value).replace('.', '\\.')}\s?${q.unit}`, 'i').test(l.text));
+        // (CJK before the number is a key — Paddle reads the Korean `용량` as Han, `营500 mL` — not a stray mark.)
+        const glued = input.ocrLines.some((l) => new RegExp(String.raw`[^\s\w.,:;()\u3400-\u9fff\uac00-\ud7a3]${String(q.value).replace('.', '\\.')}\s?${q.unit}`, 'i').test(l.text));
         const repaired = /read as/.test(input.extraction?.evidence?.quantity ?? '');
         const loneToken = /read "([Il|]\s?(?:mL|L|g|kg))" as 1 /.exec(input.extraction?.evidence?.quantity ?? '')?.[1];
         const loneOne = loneToken ? input.ocrLines.find((l) => l.text.trim() === loneToken && l.confidence >= SHAPE_CONF + 20) : undefined;

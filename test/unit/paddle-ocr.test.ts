@@ -139,6 +139,21 @@ describe('mergeOcrLines (Paddle + tesseract)', () => {
     expect(mergeOcrLines(paddle, []).map((l) => l.text)).toEqual(['规格', '特級']);
   });
 
+  it("puts back the sign of a purity Paddle read bare, from tesseract's `299.9%` or `>99.0%` over it", () => {
+    const paddle = [line('99.9%', 304, 368, 56, 21, 98.9)];
+    const signed = mergeOcrLines(paddle, [line('299.9%', 306, 371, 52, 15, 93)]);
+    expect(signed.map((l) => l.text)).toEqual(['≥99.9%']);
+    expect(signed[0].confidence).toBe(93);
+    expect(mergeOcrLines(paddle, [line('>99.9%', 306, 371, 52, 15, 93)]).map((l) => l.text)).toEqual(['>99.9%']);
+    // Before Paddle's two digits or more, a 2 makes a number over 100: the sign.
+    expect(mergeOcrLines([line('95%', 304, 368, 56, 21, 98)], [line('295%', 306, 371, 52, 15, 93)]).map((l) => l.text)).toEqual(['≥95%']);
+    // A number Paddle read with one digit (`5%` of a `25%`?) is left alone.
+    expect(mergeOcrLines([line('5%', 304, 368, 56, 21, 98)], [line('25%', 306, 371, 52, 15, 93)]).map((l) => l.text)).toEqual(['5%']);
+    // Other values, or an unsure tesseract, change nothing.
+    expect(mergeOcrLines(paddle, [line('299.8%', 306, 371, 52, 15, 93)]).map((l) => l.text)).toEqual(['99.9%']);
+    expect(mergeOcrLines(paddle, [line('299.9%', 306, 371, 52, 15, 40)]).map((l) => l.text)).toEqual(['99.9%']);
+  });
+
   it("takes tesseract's reading of a large pack size when Paddle's detector kept only its number", () => {
     const paddle = [line('2.5', 1061, 176, 153, 70, 100), line('100', 1047, 400, 172, 70, 100)];
     const tesseract = [line('2.5L', 1063, 176, 229, 65, 80), line('100 9 kg', 1049, 400, 254, 70, 93), line('77.5L', 400, 400, 100, 30, 90)];

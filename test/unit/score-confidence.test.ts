@@ -253,11 +253,13 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(lone('IL', 70).score).toBeLessThan(0.9);
   });
 
-  it('caps a pack size with a stray mark glued to the number ("#2500 mL")', () => {
+  it('caps a pack size with a stray mark glued to the number ("#2500 mL"), not one after a key read as Han ("营500 mL")', () => {
     const c = score(withLine({ quantity: { value: 2500, unit: 'mL' } }, { quantity: 0.76 }, line('#2500 mL', 73)), 'quantity');
+    const key = score(withLine({ quantity: { value: 500, unit: 'mL' } }, { quantity: 0.8 }, line('营500 mL', 86)), 'quantity');
 
     expect(c.score).toBe(0.6);
     expect(c.reasons.at(-1)).toMatch(/stray mark/);
+    expect(key.reasons.join(' ')).not.toMatch(/stray mark/);
   });
 
   it('scores a pack size whose unit the reader repaired between 0.75 and 0.8', () => {
