@@ -34,10 +34,11 @@ const FIELD_KEYWORDS: Partial<Record<FieldName, RegExp>> = {
   casNumber: /\bCAS\b/i,
   lotNumber: /\b(lot|batch)\b|제조번호|ロット/i,
   catalogNumber: /\b(cat(alog)?\.?\s*no|code\s*no|prod(uct)?\.?\s*no|art\.?\s*no|item\s*no)\b|제품번호|品番/i,
-  molecularWeight: /\b(M\.?\s?W\.?|mol\.?\s*wt|F\.?\s?W\.?)\b|분자량|分子量/i,
+  molecularWeight: /\b(M\.?\s?W\.?|mol\.?\s*wt|F\.?\s?W\.?|formula\s*(?:wt|weight))\b|분자량|分子量/i,
   expiryDate: /\b(exp(iry|\.)?|use\s*by|best\s*before)\b|유효기간|使用期限/i,
   purity: /\b(assay|purity)\b|순도|含量/i,
-  formula: /\b(formula|M\.\s?F\.|mol\.?\s*formula)|분자식|化学式|組成式/i,
+  // (`Formula Wt.` / `Formula Weight` is the M.W. key)
+  formula: /\b(formula(?!\s*(?:wt|weight)\b)|M\.\s?F\.|mol\.?\s*formula)|분자식|化学式|組成式/i,
 };
 
 /**

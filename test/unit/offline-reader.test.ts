@@ -745,6 +745,7 @@ describe('offline reader: a boxed pack size under a small key, Japanese keys and
     expect(findKeys('规格').map((k) => k.fields)).toEqual([['grade']]);
     expect(findKeys('有效期限').map((k) => k.fields)).toEqual([['expiryDate']]);
     expect(findKeys('批号').map((k) => k.fields)).toEqual([['lotNumber']]);
+    expect(findKeys('Formula Wt.').map((k) => k.fields)).toEqual([['molecularWeight']]);
     expect(findGrade('特级')?.value).toBe('特級');
     expect(findGrade('試薬特級')?.value).toBe('試薬特級');
     // (and `ACS reagent` with its space lost)

@@ -220,6 +220,17 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(c.score).toBeGreaterThanOrEqual(0.8);
   });
 
+  it('does not take `Formula Wt.` (the M.W. key) for a formula the reader missed', () => {
+    const input = hclInput({ formula: undefined } as never);
+    input.ocrLines = input.ocrLines.filter((l) => !l.text.startsWith('HCl')).concat(line('Formula Wt. 36.46'));
+    const reasons = scoreConfidence(input, catalog, 0.9).reviewReasons;
+
+    expect(reasons.some((r) => r.includes('mentions formula'))).toBe(false);
+    const withFormula = hclInput({ formula: undefined } as never);
+    withFormula.ocrLines.push(line('Formula'));
+    expect(scoreConfidence(withFormula, catalog, 0.9).reviewReasons.some((r) => r.includes('mentions formula'))).toBe(true);
+  });
+
   it('datePrinted tells the printed forms apart', () => {
     const at = (t: string) => [line(t)];
 

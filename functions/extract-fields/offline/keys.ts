@@ -21,7 +21,7 @@ export interface KeyDef {
 
 // Order matters only for overlapping alternatives: longer, more specific keys are listed first.
 const DEFS: [KeyField[], string][] = [
-  [['molecularWeight'], String.raw`formula\s*weight|mol(?:ecular|ar|\.)?\s*(?:wt|weight|mass)\b\.?|\bmol\s*[-.]\s*w\b\.?|m\s*\.\s*w\s*\.?|\bmw\b\.?|f\s*\.\s*w\s*\.|\bfw\b|[분부]자량|分子量|式量`],
+  [['molecularWeight'], String.raw`formula\s*(?:weight|wt\b\.?)|mol(?:ecular|ar|\.)?\s*(?:wt|weight|mass)\b\.?|\bmol\s*[-.]\s*w\b\.?|m\s*\.\s*w\s*\.?|\bmw\b\.?|f\s*\.\s*w\s*\.|\bfw\b|[분부]자량|分子量|式量`],
   [['formula'], String.raw`(?:linear|molecular|chemical|empirical|mol\.)\s*formula|\bformula\b|m\s*\.\s*f\s*\.|[분부]자식|화학식|化学式|分子式|組成式`],
   [['casNumber'], String.raw`\bc\.\s*a\.\s*s\.?\s*(?:no\b\.?|number|rn\b)?|\bcas\s*(?:registry\s*)?(?:no\b\.?|number|rn\b|reg(?:istry)?\.?\s*no\.?|#)?|cas\s*번호|CAS番号`],
   [['catalogNumber'], String.raw`\bcat(?:alog(?:ue)?)?\s*\.?\s*(?:no\b\.?|number|#)|\bcode\s*(?:no\b\.?|number)|\bproduct\s*(?:no\b\.?|number|code|#)|\bprod\s*\.?\s*(?:no\b\.?|#)|\bart(?:icle)?\s*(?:\.\s*|\s+)(?:no\b\.?|nr\b\.?|number)?|\bitem\s*(?:no\b\.?|number|#)|\border\s*(?:no\b\.?|number)|\bstock\s*(?:no\b\.?|number|#)|\bref\b\.?|\bsku\b|제품\s*번호|제품\s*코드|품번|品番|製品番号|製品コード|コード(?:番号|No\.?)?`],
