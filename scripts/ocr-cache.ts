@@ -4,6 +4,7 @@
  * OCR_ENGINE=local (default: what the pipeline runs), tesseract or paddle picks the engine; `local` is merged from
  * the two engines' cached lines, so a change to the merge alone needs no OCR.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import { validateImage } from '../functions/validate-image/core';
 import { validateOutput } from '../functions/validate-output/core';
 import { OCR_VERSION, TesseractOcr } from '../functions/ocr-hints/tesseract-ocr';
 import { PADDLE_OCR_VERSION, PaddleOcr } from '../functions/ocr-hints/paddle-ocr';
-import { LocalOcr, mergeOcrLines } from '../functions/ocr-hints/local-ocr';
+import { keptRegionReads, LocalOcr, mergeOcrLines, unreadHangulRegions } from '../functions/ocr-hints/local-ocr';
 
 let scaled: PaddleOcr | undefined;
 const CACHE_DIR = path.join(tmpdir(), 'reagent-intake-ocr-cache');
@@ -42,12 +43,20 @@ export async function ocrWithCache(image: { contentHash: string; normalized: Buf
   const tess = () => cached(image.contentHash, OCR_VERSION, useCache, () => TesseractOcr.shared().recognize(image.normalized), 'tesseract');
   const scale = process.env.PADDLE_SCALE;
   const paddleOcr = scale ? (scaled ??= new PaddleOcr({ maxScale: Number(scale) })) : PaddleOcr.shared();
-  const paddle = () => cached(image.contentHash, `${PADDLE_OCR_VERSION}${scale ? `-x${scale}` : ''}`, useCache, () => paddleOcr.recognize(image.normalized), 'paddle');
+  const paddle = () => cached(image.contentHash, `${PADDLE_OCR_VERSION}${scale ? `-x${scale}` : ''}`, useCache, () => paddleOcr.recognizeWithUnread(image.normalized), 'paddle');
   if (ENGINE === 'tesseract') return tess();
-  if (ENGINE === 'paddle') return paddle();
+  if (ENGINE === 'paddle') {
+    const p = await paddle();
+    return { lines: p.lines.filter((l) => l.text.length > 0), ms: p.ms };
+  }
   const p = await paddle();
   const t = await tess();
-  return { lines: mergeOcrLines(p.lines, t.lines), ms: p.ms + t.ms };
+  // What LocalOcr does next: tesseract reads the regions Paddle found but could read only as unclear Han.
+  const regions = unreadHangulRegions(p.lines, t.lines);
+  const r = regions.length
+    ? await cached(image.contentHash, `regions2-${OCR_VERSION}-${createHash('sha1').update(JSON.stringify(regions)).digest('hex').slice(0, 12)}`, useCache, () => TesseractOcr.shared().readRegions(image.normalized, regions), 'tesseract')
+    : { lines: [], ms: 0 };
+  return { lines: mergeOcrLines(p.lines, [...t.lines, ...keptRegionReads(r.lines)]), ms: p.ms + t.ms + r.ms };
 }
 
 export async function terminateOcr(): Promise<void> {

@@ -5,7 +5,7 @@ import { PADDLE_OCR_VERSION, PaddleOcr } from './paddle-ocr';
 import { OCR_VERSION, TesseractOcr } from './tesseract-ocr';
 
 /** Bump when LocalOcr's output changes (either engine or the merge), so cached OCR lines are not reused. */
-export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge5`;
+export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge5+regions2`;
 
 const HANGUL = /[\uac00-\ud7a3]/;
 /** CJK ideographs: PaddleOCR's Chinese recogniser turns Hangul into these — and reads Japanese and Chinese print as them. */
@@ -37,8 +37,8 @@ export class LocalOcr implements OcrEngine {
   private static instance: LocalOcr | undefined;
 
   constructor(
-    private readonly paddle: OcrEngine = PaddleOcr.shared(),
-    private readonly tesseract: OcrEngine = TesseractOcr.shared(),
+    private readonly paddle: OcrEngine & Partial<Pick<PaddleOcr, 'recognizeWithUnread'>> = PaddleOcr.shared(),
+    private readonly tesseract: OcrEngine & Partial<Pick<TesseractOcr, 'readRegions'>> = TesseractOcr.shared(),
   ) {}
 
   static shared(): LocalOcr {
@@ -53,9 +53,11 @@ export class LocalOcr implements OcrEngine {
 
   async recognize(image: Buffer): Promise<OcrLine[]> {
     // Sequential, not parallel: on two cores both engines want both, and one at a time keeps latency predictable.
-    const paddle = await this.paddle.recognize(image);
+    const paddle = this.paddle.recognizeWithUnread ? await this.paddle.recognizeWithUnread(image) : await this.paddle.recognize(image);
     const tesseract = await this.tesseract.recognize(image);
-    return mergeOcrLines(paddle, tesseract);
+    const regions = unreadHangulRegions(paddle, tesseract);
+    const reread = regions.length && this.tesseract.readRegions ? await this.tesseract.readRegions(image, regions) : [];
+    return mergeOcrLines(paddle, [...tesseract, ...keptRegionReads(reread)]);
   }
 }
 
@@ -90,6 +92,38 @@ function withPaddleValue(t: OcrLine, over: OcrLine[], dropped: Set<OcrLine>): Oc
   const p = close[0];
   dropped.add(p);
   return { ...t, text: `${m[1].trimEnd()} ${p.text.replace(/^[\s:：]+/, '')}`, confidence: Math.min(t.confidence, p.confidence) };
+}
+
+/** At most this many regions are read again, the tallest first (each read costs ~0.1 s). */
+const MAX_REGION_READS = 8;
+
+const hanOnly = (p: OcrLine) => HAN.test(p.text) && !/[A-Za-z0-9]{2}/.test(p.text);
+const clearHan = (p: OcrLine) =>
+  (p.confidence >= CLEAR_HAN_MIN_CONF && (p.text.match(/[\u3400-\u9fff]/g) ?? []).length >= 2) ||
+  (p.confidence >= LABEL_HAN_MIN_CONF && LABEL_HAN_TERMS.test(p.text));
+
+/**
+ * Where Paddle found text it could not read (empty text: `PaddleOcr.recognizeWithUnread`) or read only as unclear
+ * Han characters (its reading of Hangul, which its dictionary lacks), and tesseract's page pass read no Hangul
+ * there: light text on a dark panel, a name in large type. These regions are worth reading again with tesseract
+ * alone (`TesseractOcr.readRegions`). Short lines only: a Korean name or key, not a paragraph of hazard text.
+ */
+export function unreadHangulRegions(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine['box'][] {
+  const hangulLines = tesseract.filter((t) => HANGUL.test(t.text));
+  const read = paddle.filter((p) => p.text.length > 0 && !hanOnly(p) && !(p.confidence < 70 && p.text.replace(/\s/g, '').length <= 3));
+  // (also a short, unsure reading — `12` at 58 for the badge `1급`: Paddle read the digit and guessed at the Hangul)
+  const unsureShort = (p: OcrLine) => p.confidence < 70 && p.text.replace(/\s/g, '').length <= 3;
+  return paddle
+    .filter((p) => (p.text.length === 0 || (hanOnly(p) && !clearHan(p)) || unsureShort(p)) && p.box.height >= 10 && p.box.width <= 12 * p.box.height)
+    .filter((p) => !hangulLines.some((t) => overlap(p.box, t.box) > 0.3) && !read.some((r) => overlap(p.box, r.box) > 0.3))
+    .sort((a, b) => b.box.height - a.box.height)
+    .slice(0, MAX_REGION_READS)
+    .map((p) => p.box);
+}
+
+/** Region reads worth merging: Hangul read with some confidence (the rest is what Paddle already saw as noise). */
+export function keptRegionReads(reads: OcrLine[]): OcrLine[] {
+  return reads.filter((l) => HANGUL.test(l.text) && l.confidence >= LONE_TESSERACT_MIN_CONF);
 }
 
 /** A number alone (`100`, `2.5`): what Paddle's detector leaves of a pack size when it misses the unit beside it. */
@@ -131,7 +165,9 @@ function withTesseractSign(t: OcrLine, over: OcrLine[]): { from: OcrLine; line: 
   return { from: p, line: { ...p, text: `${sign}${num}`, confidence: Math.min(p.confidence, t.confidence) } };
 }
 
-export function mergeOcrLines(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine[] {
+export function mergeOcrLines(paddleAll: OcrLine[], tesseract: OcrLine[]): OcrLine[] {
+  // (regions Paddle read as nothing only point tesseract at places to read: unreadHangulRegions)
+  const paddle = paddleAll.filter((p) => p.text.length > 0);
   const dropped = new Set<OcrLine>();
   const added: OcrLine[] = [];
   for (const t of tesseract) {
@@ -156,10 +192,6 @@ export function mergeOcrLines(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine[
   }
   // Paddle lines made only of Han characters that no tesseract line replaced are its readings of Hangul, unless read
   // clearly or holding a word labels print.
-  const hanOnly = (p: OcrLine) => HAN.test(p.text) && !/[A-Za-z0-9]{2}/.test(p.text);
-  const clearHan = (p: OcrLine) =>
-    (p.confidence >= CLEAR_HAN_MIN_CONF && (p.text.match(/[\u3400-\u9fff]/g) ?? []).length >= 2) ||
-    (p.confidence >= LABEL_HAN_MIN_CONF && LABEL_HAN_TERMS.test(p.text));
   const kept = paddle.filter((p) => !dropped.has(p) && (!hanOnly(p) || clearHan(p)));
   return [...kept, ...added];
 }

@@ -6,7 +6,7 @@ import type { OcrLine } from '../shared/contract';
 import { prepareForOcr, type PreparedImage } from './image-prep';
 
 /** Bump when PaddleOcr's output changes, so cached OCR lines keyed by image are not reused across versions. */
-export const PADDLE_OCR_VERSION = 'paddle3-gap2.2-x2-med84-merge-crop2-angle';
+export const PADDLE_OCR_VERSION = 'paddle3-gap2.2-x2-med84-merge-crop2-angle-unread';
 
 /** One text segment: text, mean character probability (0–1) and its box in the pixels of the image read. */
 export interface PaddleLine {
@@ -124,7 +124,10 @@ export class PaddleOcr {
     return this.models;
   }
 
-  /** Segments of an image as given (no cropping or deskew); boxes in its pixels. Calls run one at a time. */
+  /**
+   * Segments of an image as given (no cropping or deskew); boxes in its pixels; a segment the recogniser read as
+   * nothing comes with empty text and mean 0. Calls run one at a time.
+   */
   readLines(image: Buffer): Promise<PaddleLine[]> {
     const run = this.queue.then(() => this.readNow(image));
     this.queue = run.catch(() => undefined);
@@ -133,6 +136,14 @@ export class PaddleOcr {
 
   /** Lines with confidence (0–100) and boxes in pixels of `image` (the auto-oriented normalised copy). */
   async recognize(image: Buffer): Promise<OcrLine[]> {
+    return (await this.recognizeWithUnread(image)).filter((l) => l.text.length > 0);
+  }
+
+  /**
+   * As `recognize`, plus the regions the detector found whose text the recogniser could not read at all (empty
+   * text, confidence 0): in practice Hangul, which its dictionary lacks. `LocalOcr` has tesseract read them.
+   */
+  async recognizeWithUnread(image: Buffer): Promise<OcrLine[]> {
     const prepared = await prepareForOcr(image, { maxScale: this.options.maxScale ?? 2 });
     let lines = await this.readLines(prepared.buffer);
     const gate = this.options.denoiseBelow ?? 84;
@@ -141,7 +152,7 @@ export class PaddleOcr {
       const again = await this.readLines(await sharp(prepared.buffer).median(3).png({ compressionLevel: 0 }).toBuffer());
       lines = bestOfTwo(lines, again);
     }
-    return lines.map((l) => toOcrLine(l, prepared)).filter((l) => l.text.length > 0);
+    return lines.map((l) => toOcrLine(l, prepared));
   }
 
   private async readNow(image: Buffer): Promise<PaddleLine[]> {
@@ -152,7 +163,8 @@ export class PaddleOcr {
     const out: PaddleLine[] = [];
     for (const r of regions) {
       const read = await this.recognizeRegion(m, src, r);
-      if (!read.text.trim()) continue;
+      // (a region read as nothing is kept with empty text: see recognizeWithUnread)
+      if (!read.text.trim()) read.mean = 0;
       // The box as if the text were level: centre and size of the rotated rectangle (the reader groups rows by it).
       out.push({
         text: read.text.trim(),

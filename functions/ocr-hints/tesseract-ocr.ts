@@ -109,6 +109,48 @@ export class TesseractOcr {
     return run;
   }
 
+  /**
+   * Reads given regions of `image` one by one, each as a single line (cropped with a margin, binarised, turned
+   * dark-on-light, scaled to ~BOX_TEXT_PX tall): where another engine found text it could not read (Paddle has no
+   * Hangul). Boxes and results are in pixels of `image`.
+   */
+  async readRegions(image: Buffer, regions: OcrLine['box'][]): Promise<OcrLine[]> {
+    if (regions.length === 0) return [];
+    const run = this.queue.then(() => this.readRegionsNow(image, regions));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readRegionsNow(image: Buffer, regions: OcrLine['box'][]): Promise<OcrLine[]> {
+    const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const grey = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png({ compressionLevel: 0 }).toBuffer();
+    const page: PreparedImage = { buffer: grey, width: info.width, height: info.height, toSource: (x, y) => ({ x, y }), scaleFactor: 1, angle: 0 };
+    const worker = await this.getWorker();
+    const out: OcrLine[] = [];
+    await worker.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_LINE });
+    try {
+      for (const r of regions) {
+        // A little margin: detector boxes hug the ink, and a glyph cut at the edge reads as another.
+        const m = Math.round(r.height * 0.15);
+        const left = Math.max(0, r.left - m);
+        const top = Math.max(0, r.top - m);
+        const box: TextBox = { kind: 'frame', left, top, width: Math.min(info.width - left, r.width + 2 * m), height: Math.min(info.height - top, r.height + 2 * m) };
+        if (box.width < 8 || box.height < 8) continue;
+        // tesseract's LSTM misreads some crops at one scale and not at another (`옥살산` → `SAM` at 80 px, right at
+        // 50, 60 and 100): an unsure first read is tried again at another scale, and the more confident one kept.
+        let line = await readOneBox(worker, page, box, REGION_TEXT_PX[0]);
+        if (!line || line.confidence < REGION_SURE_CONF) {
+          const again = await readOneBox(worker, page, box, REGION_TEXT_PX[1]);
+          if (again && again.confidence > (line?.confidence ?? -1)) line = again;
+        }
+        if (line) out.push(...this.toOcrLines(line, page));
+      }
+    } finally {
+      await worker.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT });
+    }
+    return out;
+  }
+
   private async recognizeNow(image: Buffer): Promise<OcrLine[]> {
     const prepared = await prepareForOcr(image);
     const worker = await this.getWorker();
@@ -267,11 +309,15 @@ export class TesseractOcr {
 const PAD = 12;
 /** Height a boxed single line is scaled to before it is read (its letters then run ~45–60 px). */
 const BOX_TEXT_PX = 80;
+/** Heights a region read elsewhere (`readRegions`) is scaled to: first, and again when the first read is unsure. */
+const REGION_TEXT_PX = [60, 100] as const;
+/** A region read at this confidence or more is not read again. */
+const REGION_SURE_CONF = 85;
 /** A box read is kept only at this word confidence or more (tesseract scores short upper-case words like `EP` ~55 even when right). */
 const BOX_MIN_CONF = 45;
 
-async function readOneBox(worker: Worker, prepared: PreparedImage, b: TextBox): Promise<Line | undefined> {
-  const k = Math.max(0.25, Math.min(4, BOX_TEXT_PX / b.height));
+async function readOneBox(worker: Worker, prepared: PreparedImage, b: TextBox, textPx = BOX_TEXT_PX): Promise<Line | undefined> {
+  const k = Math.max(0.25, Math.min(4, textPx / b.height));
   const { data: px, info } = await sharp(prepared.buffer)
     .extract({ left: b.left, top: b.top, width: Math.min(b.width, prepared.width - b.left), height: Math.min(b.height, prepared.height - b.top) })
     .greyscale()

@@ -650,9 +650,12 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       return !values.some((v) => v.includes(q) || q.includes(v)) && !plausibleFormula(t) && !MONTH_DATE.test(t);
     });
     if (stray) reviewReasons.push(`The label prints "${stray.text.trim()}", a code no field was read from (a lot or catalog number whose key was not read?).`);
-    // Japanese makers print the grade on every label (特級, 一級, often in a small badge the OCR may miss).
+    // Japanese and Korean makers print the grade on (nearly) every label (特級, 一級, 1급, GR, often in a small badge
+    // the OCR may miss: `1급` read as `12` at 58). Devset: 21 of 24 Korean-maker labels print one.
     if (fields.grade === undefined && maker?.country === 'JP') {
       reviewReasons.push(`A ${fields.manufacturer} label prints its grade (特級, 一級, …), but no grade was read.`);
+    } else if (fields.grade === undefined && maker?.country === 'KR') {
+      reviewReasons.push(`A ${fields.manufacturer} label usually prints its grade (특급, 1급, GR, EP, …), but no grade was read.`);
     }
     if (fields.grade === undefined) {
       // "(HPLC)", "(GC)" right after a percentage name the assay method, not a grade.

@@ -57,6 +57,25 @@ describe('TesseractOcr: a page its global threshold turns black', () => {
   }, 60_000);
 });
 
+describe('TesseractOcr.readRegions (regions another engine found but could not read)', () => {
+  it('reads light text on a dark panel at the box given, in the pixels of the image given, and nothing for an empty box', async () => {
+    const svg = Buffer.from(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="400"><rect width="100%" height="100%" fill="white"/>` +
+        `<rect x="0" y="0" width="420" height="400" fill="#c62828"/><text x="40" y="230" font-family="DejaVu Sans, Arial, sans-serif" font-size="40" fill="white">Lot 2409N664</text></svg>`,
+    );
+    const png = await sharp(svg).png().toBuffer();
+    const lines = await TesseractOcr.shared().readRegions(png, [
+      { left: 36, top: 196, width: 300, height: 44 },
+      { left: 600, top: 300, width: 200, height: 40 },
+    ]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].text.replace(/\s/g, '')).toBe('Lot2409N664');
+    expect(lines[0].box.top).toBeGreaterThan(180);
+    expect(lines[0].box.top + lines[0].box.height).toBeLessThan(260);
+    expect(await TesseractOcr.shared().readRegions(png, [])).toEqual([]);
+  });
+});
+
 describe('clearBorderInk (box reads)', () => {
   it('clears dark that touches the crop border (a frame) and keeps dark inside (the text)', () => {
     const W = 7;

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { bestOfTwo, ctcDecode, dbRegions, meanConfidence, PaddleOcr, type PaddleLine } from '../../functions/ocr-hints/paddle-ocr';
-import { LocalOcr, mergeOcrLines } from '../../functions/ocr-hints/local-ocr';
+import { keptRegionReads, LocalOcr, mergeOcrLines, unreadHangulRegions } from '../../functions/ocr-hints/local-ocr';
 import type { OcrLine } from '../../functions/shared/contract';
 
 function svgLabel(lines: string[], rotate = 0): Buffer {
@@ -169,5 +169,48 @@ describe('mergeOcrLines (Paddle + tesseract)', () => {
     expect(mergeOcrLines([line('250', 44, 646, 193, 75, 100), line('Sodium', 150, 646, 200, 75, 94)], [line('250 g', 41, 603, 273, 130, 94)]).map((l) => l.text)).toEqual(['250', 'Sodium']);
     // Not when tesseract is unsure of it.
     expect(mergeOcrLines([paddle[0]], [line('2.5L', 1063, 176, 229, 65, 40)]).map((l) => l.text)).toEqual(['2.5']);
+  });
+});
+
+describe('regions Paddle found but could not read (Hangul), read again by tesseract', () => {
+  it('picks unread and unclear-Han Paddle regions tesseract read no Hangul at, short lines only, tallest first', () => {
+    const paddle = [
+      line('', 40, 270, 104, 40, 0), // 옥살산 on a red panel: read as nothing
+      line('于才尿', 40, 330, 90, 30, 62), // unclear Han
+      line('12', 1276, 48, 53, 40, 58), // a badge read unsure
+      line('', 580, 190, 100, 32, 0), // 제품번호: tesseract read it
+      line('', 60, 640, 900, 22, 0), // a paragraph of hazard text: too long for a name or key
+      line('Oxalic acid', 44, 190, 313, 46, 100),
+      line('', 50, 195, 120, 40, 0), // inside a line Paddle read
+    ];
+    const tesseract = [line('제 품 번 호', 582, 193, 93, 24, 94)];
+    expect(unreadHangulRegions(paddle, tesseract)).toEqual([paddle[0].box, paddle[2].box, paddle[1].box]);
+    // At most eight regions.
+    const many = Array.from({ length: 12 }, (_, i) => line('', 40, 40 + i * 50, 90, 20 + i, 0));
+    expect(unreadHangulRegions(many, [])).toHaveLength(8);
+    expect(unreadHangulRegions(many, [])[0].height).toBe(31);
+  });
+
+  it('keeps region reads with Hangul read at 60 or more', () => {
+    expect(keptRegionReads([line('옥 살 산', 40, 270, 104, 40, 93), line('15', 1276, 48, 53, 40, 74), line('삐끼', 40, 400, 80, 40, 40)]).map((l) => l.text)).toEqual(['옥 살 산']);
+  });
+
+  it('LocalOcr asks tesseract to read the regions Paddle could not and merges what it read', async () => {
+    const box = { left: 40, top: 270, width: 104, height: 40 };
+    const paddle = {
+      recognize: async () => [line('Oxalic acid', 44, 190, 313, 46, 100)],
+      recognizeWithUnread: async () => [line('Oxalic acid', 44, 190, 313, 46, 100), { text: '', confidence: 0, box }],
+    };
+    const asked: unknown[] = [];
+    const tesseract = {
+      recognize: async () => [line('Oxalic acid', 44, 190, 313, 46, 96)],
+      readRegions: async (_img: Buffer, regions: unknown[]) => {
+        asked.push(...regions);
+        return [line('옥 살 산', 43, 254, 99, 71, 93)];
+      },
+    };
+    const lines = await new LocalOcr(paddle as never, tesseract as never).recognize(Buffer.alloc(1));
+    expect(asked).toEqual([box]);
+    expect(lines.map((l) => l.text)).toEqual(['Oxalic acid', '옥 살 산']);
   });
 });

@@ -558,4 +558,12 @@ describe('scoreConfidence: Japanese makers print their grade', () => {
     expect(says(scoreConfidence(hclInput({ manufacturer: 'Junsei', grade: '特級' }, { grade: 0.95 }), jp, 0.9))).toBe(false);
     expect(says(scoreConfidence(hclInput(), jp, 0.9))).toBe(false);
   });
+
+  it('sends to review a Korean maker label with no grade read (most print one, often in a badge), not one with its grade', () => {
+    const kr = new Catalog(catalog.entries as CatalogEntry[], [{ ...mfr('Daejung', ['DAEJUNG'], ['\\d{4}-\\d{4}']), country: 'KR' }, mfr('TCI', ['TCI'], ['[A-Z]\\d{4}'])]);
+    const says = (r: ReturnType<typeof scoreConfidence>) => r.reviewReasons.some((x) => x.includes('usually prints its grade'));
+    expect(says(scoreConfidence(hclInput(), kr, 0.9))).toBe(true);
+    expect(says(scoreConfidence(hclInput({ grade: 'GR' }, { grade: 0.95 }), kr, 0.9))).toBe(false);
+    expect(says(scoreConfidence(hclInput({ manufacturer: 'TCI', catalogNumber: 'H0001' }), kr, 0.9))).toBe(false);
+  });
 });
