@@ -94,7 +94,10 @@ function withPaddleValue(t: OcrLine, over: OcrLine[], dropped: Set<OcrLine>): Oc
   return { ...t, text: `${m[1].trimEnd()} ${p.text.replace(/^[\s:：]+/, '')}`, confidence: Math.min(t.confidence, p.confidence) };
 }
 
-/** At most this many regions are read again, the tallest first (each read costs ~0.1 s). */
+/**
+ * At most this many regions are read again, the tallest first. Each read holds the one tesseract worker for ~50–100 ms
+ * (another photo's page pass waits): end to end, reading regions costs ~10 % throughput (docs/accuracy.md, round 10).
+ */
 const MAX_REGION_READS = 8;
 
 const hanOnly = (p: OcrLine) => HAN.test(p.text) && !/[A-Za-z0-9]{2}/.test(p.text);
@@ -110,11 +113,9 @@ const clearHan = (p: OcrLine) =>
  */
 export function unreadHangulRegions(paddle: OcrLine[], tesseract: OcrLine[]): OcrLine['box'][] {
   const hangulLines = tesseract.filter((t) => HANGUL.test(t.text));
-  const read = paddle.filter((p) => p.text.length > 0 && !hanOnly(p) && !(p.confidence < 70 && p.text.replace(/\s/g, '').length <= 3));
-  // (also a short, unsure reading — `12` at 58 for the badge `1급`: Paddle read the digit and guessed at the Hangul)
-  const unsureShort = (p: OcrLine) => p.confidence < 70 && p.text.replace(/\s/g, '').length <= 3;
+  const read = paddle.filter((p) => p.text.length > 0 && !hanOnly(p));
   return paddle
-    .filter((p) => (p.text.length === 0 || (hanOnly(p) && !clearHan(p)) || unsureShort(p)) && p.box.height >= 10 && p.box.width <= 12 * p.box.height)
+    .filter((p) => (p.text.length === 0 || (hanOnly(p) && !clearHan(p))) && p.box.height >= 10 && p.box.width <= 12 * p.box.height)
     .filter((p) => !hangulLines.some((t) => overlap(p.box, t.box) > 0.3) && !read.some((r) => overlap(p.box, r.box) > 0.3))
     .sort((a, b) => b.box.height - a.box.height)
     .slice(0, MAX_REGION_READS)

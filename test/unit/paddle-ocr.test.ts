@@ -177,14 +177,14 @@ describe('regions Paddle found but could not read (Hangul), read again by tesser
     const paddle = [
       line('', 40, 270, 104, 40, 0), // 옥살산 on a red panel: read as nothing
       line('于才尿', 40, 330, 90, 30, 62), // unclear Han
-      line('12', 1276, 48, 53, 40, 58), // a badge read unsure
+      line('12', 1276, 48, 53, 40, 58), // read, if unsure: not Hangul Paddle could not read
       line('', 580, 190, 100, 32, 0), // 제품번호: tesseract read it
       line('', 60, 640, 900, 22, 0), // a paragraph of hazard text: too long for a name or key
       line('Oxalic acid', 44, 190, 313, 46, 100),
       line('', 50, 195, 120, 40, 0), // inside a line Paddle read
     ];
     const tesseract = [line('제 품 번 호', 582, 193, 93, 24, 94)];
-    expect(unreadHangulRegions(paddle, tesseract)).toEqual([paddle[0].box, paddle[2].box, paddle[1].box]);
+    expect(unreadHangulRegions(paddle, tesseract)).toEqual([paddle[0].box, paddle[1].box]);
     // At most eight regions.
     const many = Array.from({ length: 12 }, (_, i) => line('', 40, 40 + i * 50, 90, 20 + i, 0));
     expect(unreadHangulRegions(many, [])).toHaveLength(8);
