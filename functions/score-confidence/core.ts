@@ -96,6 +96,11 @@ const CODE_CONF = 90;
 /** Below this OCR line confidence a catalog-number shape lifts nothing (P3401 for P8401 was read at ~35). */
 const SHAPE_CONF = 70;
 
+/**
+ * A letters-and-digits line read at this confidence or more that no field came from is a code the reader missed.
+ * (90 let a lot read at 89.6, `X8UV2`, slip through on a held-out synthetic label: the record was accepted without it.)
+ */
+const STRAY_CODE_CONF = 75;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 /** A date printed as one token with the month in letters (`JAN2027`, `10MAY2030`, `31-OCT-2029`): no lot or code. */
 const MONTH_DATE = new RegExp(String.raw`^(?:\d{1,2}-?)?(?:${MONTHS.join('|')})[a-z]*-?(?:\d{2}|\d{4})$`, 'i');
@@ -645,7 +650,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     const values = (Object.entries(fields) as [FieldName, unknown][]).map(([f, v]) => alnum(valueText(f, v))).filter((v) => v.length >= 3);
     const stray = input.ocrLines.find((l) => {
       const t = l.text.trim().replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
-      if (l.confidence < 90 || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
+      if (l.confidence < STRAY_CODE_CONF || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
       const q = alnum(t);
       return !values.some((v) => v.includes(q) || q.includes(v)) && !plausibleFormula(t) && !MONTH_DATE.test(t);
     });

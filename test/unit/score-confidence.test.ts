@@ -532,6 +532,13 @@ describe('scoreConfidence: what a label design the reader does not know leaves b
     const formula = hclInput();
     formula.ocrLines.push(line('NaH2PO4', 99));
     expect(scoreConfidence(formula, catalog, 0.9).reviewReasons.some((r) => r.includes('a code no field was read from'))).toBe(false);
+    // A code read a little below 90 is still a code (`X8UV2` at 89.6, a lot whose key was not read); noise at 70 is not.
+    const unsure = hclInput();
+    unsure.ocrLines.push(line('X8UV2', 89.6));
+    expect(scoreConfidence(unsure, catalog, 0.9).reviewReasons.some((r) => r.includes('"X8UV2", a code no field was read from'))).toBe(true);
+    const noise = hclInput();
+    noise.ocrLines.push(line('X8UV2', 70));
+    expect(scoreConfidence(noise, catalog, 0.9).reviewReasons.some((r) => r.includes('a code no field was read from'))).toBe(false);
     // Nor is a date with the month in letters (a manufacturing date, or the expiry in another form).
     for (const date of ['JAN2027', '10MAY2030', '31-OCT-2029']) {
       const dated = hclInput();
