@@ -51,7 +51,7 @@ export async function ocrWithCache(image: { contentHash: string; normalized: Buf
   }
   const p = await paddle();
   const t = await tess();
-  // What LocalOcr does next: tesseract reads the regions Paddle found but could read only as unclear Han.
+  // What LocalOcr does next: tesseract reads the regions Paddle found but read as nothing or only as unclear Han.
   const regions = unreadHangulRegions(p.lines, t.lines);
   const r = regions.length
     ? await cached(image.contentHash, `regions2-${OCR_VERSION}-${createHash('sha1').update(JSON.stringify(regions)).digest('hex').slice(0, 12)}`, useCache, () => TesseractOcr.shared().readRegions(image.normalized, regions), 'tesseract')

@@ -21,7 +21,7 @@ const CLEAR_HAN_MIN_CONF = 95;
  * reads them (it often returns the simplified form: 规格 for 規格, 有效 for 有効). A Han line holding one of these is
  * real print even below CLEAR_HAN_MIN_CONF: Paddle's readings of Hangul are strings of unrelated characters.
  */
-const LABEL_HAN_TERMS = /特[級级]|[一二]級|[一二]级|試薬|试药|[規规]格|有[効效]期|使用期限|[容含]量|純度|纯度|番号|批号|分子[量式]|製造|制造|高純|精密分析|化学用/;
+const LABEL_HAN_TERMS = /[特一二][級级]|試薬|试药|[規规]格|有[効效]期|使用期限|[容含]量|純度|纯度|番号|批号|分子[量式]|製造|制造|高純|精密分析|化学用/;
 /** Least confidence for a Han line that holds a label word. */
 const LABEL_HAN_MIN_CONF = 70;
 /** A tesseract line Paddle did not find is kept only at this confidence or more (below it, on blurred photos, it is noise). */
@@ -68,11 +68,6 @@ function overlap(a: OcrLine['box'], b: OcrLine['box']): number {
   return (w * h) / Math.max(1, Math.min(a.width * a.height, b.width * b.height));
 }
 
-/**
- * Paddle's lines, plus tesseract's where Paddle is blind: a tesseract line with Hangul replaces the Paddle lines it
- * overlaps when those carry Han characters (Paddle's reading of Hangul) or nothing Latin of substance; a tesseract
- * line no Paddle line overlaps is added when tesseract is confident in it.
- */
 /**
  * A Korean key and its Latin value on one line (`제품번호: F9575`): tesseract reads the key, which Paddle cannot,
  * and often reads the value worse than Paddle (`69575`, `259` for `25g`). When exactly one overlapping Paddle line
@@ -166,6 +161,12 @@ function withTesseractSign(t: OcrLine, over: OcrLine[]): { from: OcrLine; line: 
   return { from: p, line: { ...p, text: `${sign}${num}`, confidence: Math.min(p.confidence, t.confidence) } };
 }
 
+/**
+ * Paddle's lines, plus tesseract's where Paddle is blind: a tesseract line with Hangul replaces the Paddle lines it
+ * overlaps when those carry Han characters (Paddle's reading of Hangul) or nothing Latin of substance; a tesseract
+ * line no Paddle line overlaps is added when tesseract is confident in it; where both read one spot, tesseract's
+ * line wins for a purity's sign and a large pack size's unit (withTesseractSign, completesNumber).
+ */
 export function mergeOcrLines(paddleAll: OcrLine[], tesseract: OcrLine[]): OcrLine[] {
   // (regions Paddle read as nothing only point tesseract at places to read: unreadHangulRegions)
   const paddle = paddleAll.filter((p) => p.text.length > 0);

@@ -371,7 +371,6 @@ export function ctcDecode(data: Float32Array, T: number, C: number, dict: string
   return { text, mean: chars.length ? sum / chars.length : 0 };
 }
 
-/** A segment's box goes back through the crop and deskew of `prepareForOcr` into the pixels of the image given. */
 function iou(a: PaddleLine['box'], b: PaddleLine['box']): number {
   const w = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
   const h = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
@@ -399,6 +398,7 @@ export function meanConfidence(lines: PaddleLine[]): number | undefined {
   return n >= 20 ? p.reduce((s, l) => s + l.mean * l.text.length, 0) / n : undefined;
 }
 
+/** A segment's box goes back through the crop and deskew of `prepareForOcr` into the pixels of the image given. */
 export function toOcrLine(line: PaddleLine, prepared: Pick<PreparedImage, 'toSource' | 'scaleFactor'> & { angle?: number }): OcrLine {
   const c = prepared.toSource(line.box.left + line.box.width / 2, line.box.top + line.box.height / 2);
   const w = line.box.width / prepared.scaleFactor;

@@ -122,8 +122,8 @@ export class TesseractOcr {
   }
 
   private async readRegionsNow(image: Buffer, regions: OcrLine['box'][]): Promise<OcrLine[]> {
-    const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
-    const grey = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png({ compressionLevel: 0 }).toBuffer();
+    // Decoded once: each region is cropped from this grey copy.
+    const { data: grey, info } = await sharp(image).greyscale().png({ compressionLevel: 0 }).toBuffer({ resolveWithObject: true });
     const page: PreparedImage = { buffer: grey, width: info.width, height: info.height, toSource: (x, y) => ({ x, y }), scaleFactor: 1, angle: 0 };
     const worker = await this.getWorker();
     const out: OcrLine[] = [];

@@ -457,7 +457,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
           // A token that is only a look-alike of 1 and a unit (`IL`, `lkg`: the bar-shaped 1 of large type): the
           // reading is forced, as no other character before a unit makes a pack size. Measured: 8 of 8 right
           // (devset and synthetic designs). A clear print only.
-          score = Math.max(Math.min(score, 0.9), 0.9);
+          score = 0.9;
           reasons.push(`the printed "${loneOne.text.trim()}" can only be 1 ${q.unit}: a 1 read as I or l`);
         } else if (repaired && !printed) {
           // A large lone '2509' read as 250 g: the unit was repaired, so the printed text does not confirm it.

@@ -83,13 +83,13 @@ const HANGUL_RUN_RE = new RegExp(`[${HANGUL}]+`, 'g');
 const HANGUL_ONLY_RE = new RegExp(`^[${HANGUL}]+$`);
 
 // British and American spellings print interchangeably on labels; fold them to one.
-const SPELLING: [RegExp, string | ((m: string) => string)][] = [
+const SPELLING: [RegExp, string][] = [
   [/sulph/g, 'sulf'],
   [/aluminium/g, 'aluminum'],
   [/caesium/g, 'cesium'],
-  // An oxidation state in Roman numerals whose I's were read as l, 1 or | (`Iron(lll)`, `Copper(1I)`).
-  [/\(([il1|]{1,3}|[il1|]?v|v[il1|]{1,3})\)/g, (m) => m.replace(/[l1|]/g, 'i')],
 ];
+/** An oxidation state in Roman numerals whose I's were read as l, 1 or | (`Iron(lll)`, `Copper(1I)`). */
+const MISREAD_ROMAN_RE = /\(([il1|]{1,3}|[il1|]?v|v[il1|]{1,3})\)/g;
 
 /**
  * Canonical form of a reagent name for comparison: NFKC, lowercase, British spellings folded, optical-rotation
@@ -99,7 +99,8 @@ const SPELLING: [RegExp, string | ((m: string) => string)][] = [
  */
 export function normalizeName(s: string): string {
   let out = s.normalize('NFKC').toLowerCase();
-  for (const [re, rep] of SPELLING) out = typeof rep === 'string' ? out.replace(re, rep) : out.replace(re, rep);
+  for (const [re, rep] of SPELLING) out = out.replace(re, rep);
+  out = out.replace(MISREAD_ROMAN_RE, (m) => m.replace(/[l1|]/g, 'i'));
   return out
     .replace(/\((?:\+|-|−|±|\+\/-|\+-|r\/s|rs)\)/g, ' ')
     .replace(/[‐‑‒–—―−_,;:()[\]{}/\\'"`’‘“”]+/g, ' ')

@@ -260,6 +260,9 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
 
   // --- Unkeyed fallbacks -----------------------------------------------------------------------------------
   const prose = (l: Line) => l.text.split(' ').length > 9;
+  // The label's body-text height (median line height): large type is measured against it.
+  const heights = lines.map((l) => l.h).sort((a, b) => a - b);
+  const body = heights[Math.floor(heights.length / 2)] ?? 0;
   if (!fields.quantity) {
     const qs = lines
       .filter((l) => !prose(l) && !findKeys(l.text).some((k) => k.fields.includes('molecularWeight')))
@@ -284,8 +287,6 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     // A pack size in large type printed alone ("250g" in a box, "100 g" beside the hazard pictograms): tesseract
     // reads the big "g" as 9, q or 0 ("2509", "100 0"). Taken only when the line is that one token, in type
     // larger than the body text, and the number is a pack size grams are sold in.
-    const heights = lines.map((l) => l.h).sort((a, b) => a - b);
-    const body = heights[Math.floor(heights.length / 2)] ?? 0;
     for (const l of [...lines].sort((a, b) => b.h - a.h)) {
       if (l.h < body * 1.25) break;
       const m = /^(\d{1,3})(?:([9q])|\s([9q0]))$/.exec(l.text.trim());
@@ -311,8 +312,6 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
   if (!fields.quantity) {
     // The same `IL` in type no larger than the body text (a pack-size box beside the catalog number): nothing else
     // on a label is a lone I or l followed by a unit. (The scorer lifts it to the threshold only when read at 90+.)
-    const heights = lines.map((l) => l.h).sort((a, b) => a - b);
-    const body = heights[Math.floor(heights.length / 2)] ?? 0;
     const l = lines.find((x) => /^[Il|]\s?(?:L|kg)$/.test(x.text.trim()) && x.h >= body && x.conf >= 80);
     if (l) {
       const unit = /kg$/.test(l.text.trim()) ? 'kg' : 'L';
@@ -378,10 +377,13 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
   if (!fields.purity) {
     // Farther down, a line that is one purity expression and nothing else: the value of a key the OCR did not
     // read (a table with its Korean keys lost). Only one such line; lower confidence, as no key names it.
-    const alone = lines.filter((l) => !keyLines.has(l) && findPurities(l.text).some((p) => p.raw.replace(/\s/g, '').length >= l.text.replace(/\s/g, '').length - 1));
+    const alone = lines
+      .filter((l) => !keyLines.has(l))
+      .map((l) => ({ l, p: findPurities(l.text).find((p) => p.raw.replace(/\s/g, '').length >= l.text.replace(/\s/g, '').length - 1) }))
+      .filter((x) => x.p);
     if (alone.length === 1) {
-      const p = findPurities(alone[0].text)[0];
-      fields.purity = { value: p.value, confidence: conf(alone[0], 0.7), evidence: evidenceOf(alone[0], 'a line that is only a percentage, its key not read') };
+      const { l, p } = alone[0];
+      fields.purity = { value: p!.value, confidence: conf(l, 0.7), evidence: evidenceOf(l, 'a line that is only a percentage, its key not read') };
     }
   }
   const entryForChecks = finalCasEntry ?? nameFinal?.entry;
@@ -765,7 +767,6 @@ function normalizedLen(s: string): number {
   return s.replace(/[^\p{L}\p{N}]/gu, '').length;
 }
 
-
 /** Letter-level (jamo) similarity at which a Hangul line is a near spelling of the identified entry's Korean name. */
 const JAMO_SIMILARITY = 0.72;
 
@@ -783,9 +784,9 @@ function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | u
   if (cands.length === 0) return undefined;
   // The identified entry's Korean name printed as such wins over any larger Hangul line (tesseract reads barcodes
   // and pictograms as big Hangul noise, `삐끼`).
-  const koExact = entry ? [entry.nameKo, ...(entry.synonymsKo ?? [])].filter((x): x is string => !!x) : [];
+  const koNames = entry ? [entry.nameKo, ...(entry.synonymsKo ?? [])].filter((x): x is string => !!x) : [];
   for (const l of cands) {
-    const hit = koExact.find((n) => n.replace(/\s+/g, '') === l.text.replace(/\s+/g, ''));
+    const hit = koNames.find((n) => n.replace(/\s+/g, '') === l.text.replace(/\s+/g, ''));
     if (hit) return { value: hit, confidence: conf(l, 0.97), evidence: evidenceOf(l, `catalog Korean name "${hit}"`) };
   }
   const score = (l: Line) => l.h / (1 + (nameLine ? Math.abs(l.cy - nameLine.cy) / Math.max(nameLine.h, 1) : 0));
@@ -793,7 +794,6 @@ function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | u
   const best = cands[0];
   const text = best.text.replace(/\s+/g, '');
   if (entry) {
-    const koNames = [entry.nameKo, ...(entry.synonymsKo ?? [])].filter((x): x is string => !!x);
     const m = catalog.searchName(text, 5, 0.6).find((x) => x.entry === entry && koNames.includes(x.matched));
     if (m) return { value: m.matched, confidence: conf(best, m.score >= 0.99 ? 0.97 : 0.9), evidence: evidenceOf(best, `catalog Korean name "${m.matched}"`) };
     // The English name/CAS already identify the entry: a Hangul line (with the rest of its row, where a long name
