@@ -260,7 +260,10 @@ export async function listReviewItems({ ddb, config }: TableDeps, status?: Revie
     const all = await scanAll<ReviewItem>({ ddb, config }, config.REVIEWS_TABLE);
     return all.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
-  const items: ReviewItem[] = [];
+  // A query on a secondary index may return an item on two pages (its index entry rewritten while the query pages
+  // through, or tied sort keys across a page boundary: seen on the local store after a crash and replay, one
+  // review of 45 listed twice). Each review is listed once.
+  const items = new Map<string, ReviewItem>();
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const page = await ddb.send(
@@ -274,10 +277,10 @@ export async function listReviewItems({ ddb, config }: TableDeps, status?: Revie
         ExclusiveStartKey,
       }),
     );
-    items.push(...((page.Items ?? []) as ReviewItem[]));
+    for (const item of (page.Items ?? []) as ReviewItem[]) if (!items.has(item.reviewId)) items.set(item.reviewId, item);
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
-  return items;
+  return [...items.values()];
 }
 
 /** Move a review from `from` to `to` atomically; false when someone else got there first. */

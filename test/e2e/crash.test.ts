@@ -116,6 +116,12 @@ test('SIGKILL mid-way through `intake run` of 50 photos: after restart every pho
 
   // One review per photo in review, and no record yet.
   const pending = (await get<{ reviews: { reviewId: string; executionArn: string; createdAt: string }[] }>(second.url, '/api/reviews?status=PENDING')).reviews;
+  // (named, so a failure says which review waits for a run that is not in review, and how that run ended)
+  const inReview = new Set(runs.filter((r) => r.status === 'IN_REVIEW').map((r) => r.executionArn));
+  const runOf = (arn: string) => runs.find((r) => r.executionArn === arn);
+  expect(pending.filter((p) => !inReview.has(p.executionArn)).map((p) => `${p.reviewId} of ${p.executionArn}: run ${runOf(p.executionArn) ? `${runOf(p.executionArn)!.status}/${runOf(p.executionArn)!.executionStatus}` : 'not listed'}`)).toEqual([]);
+  // (and which review the list returned twice, if any)
+  expect(pending.filter((p, i) => pending.findIndex((q) => q.reviewId === p.reviewId) !== i).map((p) => `${p.reviewId} at ${p.createdAt}`)).toEqual([]);
   expect(pending).toHaveLength(byStatus('IN_REVIEW'));
   expect(new Set(pending.map((r) => r.executionArn)).size).toBe(pending.length);
 
