@@ -146,36 +146,61 @@ export function datePrinted(iso: string, lines: OcrLine[]): { form: DateForm; co
 /** Trademarked grade names are printed with ® or ™; without one, the OCR probably lost it. */
 const TRADEMARK_GRADES = /\b(emsure|emplura|emparta|reagentplus|suprapur|ultrapur|uvasol|lichrosolv|lichropur|chromasolv|bioreagent|bioultra|sigmaultra|hipersolv|normapur|rectapur)\b/i;
 
+/** Grade text compared in NFKC, ™ as ® (NFKC would spell it `TM`, glued to the word before). */
+const gradeText = (s: string) => s.replace(/™/g, '®').normalize('NFKC');
+
+/** Grade words a grade may be glued to when OCR drops the space (`EMSURE ACS,ISOReag.Ph Eur`), squashed. */
+const GLUED_GRADE_WORDS = 'emsure|emplura|emparta|suprapur|acs|iso|usp|puriss|purum|reagent|reag|pheur|analysis|extrapure|hplc';
+const ENDS_IN_GRADE_WORD = new RegExp(`(${GLUED_GRADE_WORDS})$`);
+const STARTS_WITH_GRADE_WORD = new RegExp(`^(${GLUED_GRADE_WORDS})`);
+
+/**
+ * Where a grade is printed in `text` (in gradeText form; spaces and ® optional) as words of its own or glued to
+ * other grade words: `EP` inside "Keep container…" or `GR` inside a "Grade" key is not the grade.
+ */
+function findGrade(grade: string, text: string): { start: number; end: number }[] {
+  const chars = [...gradeText(grade).replace(/[\s®]+/g, '')];
+  if (!chars.length) return [];
+  const esc = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const alnum = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
+  const re = new RegExp(`${chars.map(esc).join('[\\s®]*')}®?`, 'giu');
+  const found: { start: number; end: number }[] = [];
+  for (const m of text.matchAll(re)) {
+    const start = m.index, end = m.index + m[0].length;
+    const gluedBefore = alnum(chars[0]) && alnum(text[start - 1]);
+    const gluedAfter = alnum(chars[chars.length - 1]) && alnum(text[end]);
+    if (gluedBefore && !ENDS_IN_GRADE_WORD.test(squash(text.slice(0, start)))) continue;
+    if (gluedAfter && !STARTS_WITH_GRADE_WORD.test(squash(text.slice(end)))) continue;
+    found.push({ start, end });
+  }
+  return found;
+}
+
 /**
  * The text printed right after a grade on its line, when it looks like more grade words ("EMSURE® ACS,ISO,
  * Reag. Ph Eur" read as "EMSURE® ACS"): a purity ("99.8% min.", "≥99%") or nothing is fine.
  */
 function gradeContinues(grade: string, lines: OcrLine[]): string | undefined {
-  const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
-  const g = flat(grade).toLowerCase();
   for (const l of lines) {
-    const t = flat(l.text);
-    const i = t.toLowerCase().indexOf(g);
-    if (i < 0) continue;
-    const rest = t.slice(i + g.length).replace(/^[\s,;:/]+/, '');
-    if (!rest) continue;
-    if (/^([<>≥≤=~]|min\.?|max\.?|\d|\(|purity|assay)/i.test(rest)) continue;
-    if (/^[A-Za-z][A-Za-z.\-]*/.test(rest)) return rest.slice(0, 30);
+    const t = gradeText(l.text).replace(/\s+/g, ' ').trim();
+    for (const at of findGrade(grade, t)) {
+      const rest = t.slice(at.end).replace(/^[\s,;:/]+/, '');
+      if (!rest) continue;
+      if (/^([<>≥≤=~]|min\.?|max\.?|\d|\(|purity|assay)/i.test(rest)) continue;
+      if (/^[A-Za-z][A-Za-z.\-]*/.test(rest)) return rest.slice(0, 30);
+    }
   }
   return undefined;
 }
 
 /** Grade words printed before the grade on its line (`EMSURE ACS,ISO` before a `Reag. Ph Eur` read alone): the grade may be cut short at its start. */
 function gradePrecededBy(grade: string, lines: OcrLine[]): string | undefined {
-  const g = squash(grade);
-  if (!g) return undefined;
   for (const l of lines) {
-    const t = squash(l.text);
-    const i = t.indexOf(g);
-    if (i <= 0) continue;
-    const before = t.slice(0, i);
-    const word = /(emsure|emplura|emparta|suprapur|acs|iso|usp|puriss|purum|reagent|analysis|extrapure|hplc)$/.exec(before);
-    if (word) return word[1];
+    const t = gradeText(l.text);
+    for (const at of findGrade(grade, t)) {
+      const word = ENDS_IN_GRADE_WORD.exec(squash(t.slice(0, at.start)));
+      if (word) return word[1];
+    }
   }
   return undefined;
 }

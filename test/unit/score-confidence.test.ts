@@ -302,6 +302,20 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(unknown.reasons.at(-1)).toMatch(/not a grade the reader knows/);
   });
 
+  it('finds a grade only as words of its own: `EP` in "Keep container", `GR` in a "Grade" key or in "reagent grade" is not it', () => {
+    const ep = score(withLine({ grade: 'EP' }, { grade: 0.95 }, line('EP', 99), line('Keep container tightly closed.Store in a cool place', 96)), 'grade');
+    const gr = score(withLine({ grade: 'GR' }, { grade: 0.93 }, line('Grade', 99), line('GR', 99)), 'grade');
+    const reagentGrade = score(withLine({ grade: 'GR' }, { grade: 0.93 }, line('GR', 99), line('ACS reagent grade', 99)), 'grade');
+
+    expect(ep.score).toBeGreaterThanOrEqual(0.9);
+    expect(ep.reasons.join(' ')).not.toMatch(/cut short/);
+    expect(gr.score).toBeGreaterThanOrEqual(0.9);
+    expect(reagentGrade.score).toBeGreaterThanOrEqual(0.9);
+    // Glued to more grade words it still counts as continued.
+    const glued = score(withLine({ grade: 'EMSURE® ACS' }, { grade: 0.82 }, line('EMSURE® ACSISO,Reag. Ph Eur', 93)), 'grade');
+    expect(glued.score).toBe(0.6);
+  });
+
   it('caps a purity that is not a plausible percentage', () => {
     const c = score(withLine({ purity: '≥09.5%' }, { purity: 0.6 }, line('≥09.5%', 90)), 'purity');
     const ok = score(withLine({ purity: '≥99.5%' }, { purity: 0.6 }, line('≥99.5%', 90)), 'purity');
