@@ -71,6 +71,11 @@ function lostCharacter(line: OcrLine, q: { value: number; unit: string }): boole
   const m = /^(\d+)\s?(mL|L|g|kg|mg)$/i.exec(text);
   // A decimal point can only be lost between two digits ('2.5L' → '25L'); '1L' has nowhere to lose one.
   if (!m || m[1].length < 2 || Number(m[1]) !== q.value || m[2].toLowerCase() !== q.unit.toLowerCase() || /\s/.test(text)) return false;
+  // ...and only where the point would make another pack as labels print it: `25L` may be 2.5 L, but `250mL` is not
+  // a `2.50`/`25.0` mL, which no label prints.
+  const digits = m[1];
+  const withPoint = Array.from({ length: digits.length - 1 }, (_, i) => `${digits.slice(0, i + 1)}.${digits.slice(i + 1)}`);
+  if (!withPoint.some((d) => !d.endsWith('0') && STANDARD_PACKS[q.unit]?.includes(Number(d)))) return false;
   const h = line.box?.height ?? 0;
   return h > 0 && line.box.width / h / text.length > WIDE_TOKEN[line.engine === 'paddle' ? 'padded' : 'tight'];
 }

@@ -91,13 +91,25 @@ describe('scoreConfidence', () => {
   });
 
   it("judges a token's width by its engine's boxes: PaddleOCR's carry a margin, so 0.8 per character is normal there", () => {
-    const paddle = hclInput({ quantity: { value: 500, unit: 'g' } }, { quantity: 0.85 });
-    paddle.ocrLines.push({ text: '500g', confidence: 99, engine: 'paddle', box: { left: 0, top: 0, width: 136, height: 41 } });
-    const tesseract = hclInput({ quantity: { value: 500, unit: 'g' } }, { quantity: 0.85 });
-    tesseract.ocrLines.push({ text: '500g', confidence: 90, engine: 'tesseract', box: { left: 0, top: 0, width: 136, height: 41 } });
+    const paddle = hclInput({ quantity: { value: 25, unit: 'L' } }, { quantity: 0.85 });
+    paddle.ocrLines.push({ text: '25L', confidence: 99, engine: 'paddle', box: { left: 0, top: 0, width: 98, height: 41 } });
+    const tesseract = hclInput({ quantity: { value: 25, unit: 'L' } }, { quantity: 0.85 });
+    tesseract.ocrLines.push({ text: '25L', confidence: 90, engine: 'tesseract', box: { left: 0, top: 0, width: 98, height: 41 } });
 
     expect(scoreConfidence(paddle, catalog, 0.9).confidence.quantity!.score).toBe(0.9);
     expect(scoreConfidence(tesseract, catalog, 0.9).confidence.quantity!.score).toBe(0.7);
+  });
+
+  it('calls a wide token lossy only where a point makes another pack as labels print it (25L may be 2.5 L; 250mL is no 2.50 mL)', () => {
+    const wide = (text: string, value: number, unit: string) => {
+      const input = hclInput({ quantity: { value, unit } }, { quantity: 0.85 });
+      input.ocrLines.push({ text, confidence: 98, engine: 'paddle', box: { left: 0, top: 0, width: Math.round(text.length * 0.95 * 70), height: 70 } });
+      return scoreConfidence(input, catalog, 0.9).confidence.quantity!.score;
+    };
+
+    expect(wide('250mL', 250, 'mL')).toBe(0.9);
+    expect(wide('500g', 500, 'g')).toBe(0.9);
+    expect(wide('25L', 25, 'L')).toBe(0.7);
   });
 
   it('lowers an unusual pack size', () => {

@@ -471,6 +471,14 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     }
   }
 
+  // Lot codes are printed without I and O, the letters that pass for 1 and 0 (none of the 56 devset lots has one):
+  // a letters-and-digits lot read with one is a 1 or 0 misread, as OCR often does in sans-serif type (`NIFH8`).
+  const lot = fields.lotNumber;
+  if (lot && /\d/.test(lot.value) && /^[A-Z0-9-]+$/.test(lot.value) && /[IO]/.test(lot.value)) {
+    const fixed = lot.value.replace(/I/g, '1').replace(/O/g, '0');
+    fields.lotNumber = { value: fixed, confidence: Math.min(lot.confidence, 0.8), evidence: `${lot.evidence}; read "${lot.value}": lots print no I or O, so they are a 1 and a 0` };
+  }
+
   // --- Cross-checks ----------------------------------------------------------------------------------------
   const entry = finalCasEntry;
   if (entry && fields.molecularWeight) {
