@@ -171,12 +171,12 @@ describe('offline reader: label grammar', () => {
 
   it('reads an I or O in a letters-and-digits lot as the 1 or 0 it was (lots print neither letter), below the threshold', async () => {
     const r = await reader.read(input([L('Toluene', 40, 40, 40), L('CAS No. 108-88-3', 40, 100), L('Lot No. NIFH8', 40, 130), L('Batch NO. KO2I5', 40, 160)]));
-    expect(r.candidate.lotNumber).toBe('N1FH8');
+    expect((r.candidate as { lotNumber?: string }).lotNumber).toBe('N1FH8');
     expect(r.selfConfidence?.lotNumber).toBeLessThanOrEqual(0.8);
     expect(r.evidence?.lotNumber).toMatch(/read "NIFH8": lots print no I or O/);
     // Letters alone (TCI's `LOT LUPZQ` style) are left as read.
     const letters = await reader.read(input([L('Toluene', 40, 40, 40), L('CAS No. 108-88-3', 40, 100), L('LOT LOPZQ', 40, 130)]));
-    expect(letters.candidate.lotNumber).toBe('LOPZQ');
+    expect((letters.candidate as { lotNumber?: string }).lotNumber).toBe('LOPZQ');
   });
 });
 

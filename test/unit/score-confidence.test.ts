@@ -101,7 +101,7 @@ describe('scoreConfidence', () => {
   });
 
   it('calls a wide token lossy only where a point makes another pack as labels print it (25L may be 2.5 L; 250mL is no 2.50 mL)', () => {
-    const wide = (text: string, value: number, unit: string) => {
+    const wide = (text: string, value: number, unit: 'mL' | 'L' | 'g') => {
       const input = hclInput({ quantity: { value, unit } }, { quantity: 0.85 });
       input.ocrLines.push({ text, confidence: 98, engine: 'paddle', box: { left: 0, top: 0, width: Math.round(text.length * 0.95 * 70), height: 70 } });
       return scoreConfidence(input, catalog, 0.9).confidence.quantity!.score;
