@@ -1,5 +1,5 @@
 import { mkdirSync, existsSync, symlinkSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { createWorker, OEM, PSM, type Worker, type Line, type Word } from 'tesseract.js';
@@ -39,8 +39,27 @@ export interface TesseractOcrOptions {
    * clean labels and nothing on photos for ~+1 s per label, and lost a pack size on the sample label; see docs/accuracy.md.
    */
   maxRereads?: number;
+  /** tesseract workers (default: `INTAKE_TESSERACT_WORKERS`, else 2 on a machine with 2+ cores). */
+  workers?: number;
   /** Read at most this many boxed values (badges, framed values, light boxes in banners) on their own (default 6; 0: off). */
   maxBoxes?: number;
+}
+
+interface Slot {
+  worker?: Promise<Worker>;
+  queue: Promise<unknown>;
+  /** Jobs queued or running on this worker. */
+  pending: number;
+}
+
+/**
+ * Two workers by default: one image's page pass need not wait for another image's region reads, and PaddleOCR leaves
+ * the second core idle part of the time. Each worker holds its own copy of the language models (~100 MB).
+ */
+function defaultWorkers(): number {
+  const env = process.env.INTAKE_TESSERACT_WORKERS;
+  if (env !== undefined && env !== '') return Number(env);
+  return Math.min(2, Math.max(1, availableParallelism()));
 }
 
 /** Bump when OCR output changes, so caches of OCR lines keyed by image are not reused across versions. */
@@ -55,15 +74,19 @@ const WEAK_LINE_CONF = 80;
 const REREAD_TEXT_PX = 72;
 
 /**
- * Local OCR with tesseract.js (eng+kor). One worker per process: creating it costs seconds, so callers share
- * `TesseractOcr.shared()` and call `terminate()` (or `TesseractOcr.terminateShared()`) when done so the process can exit.
+ * Local OCR with tesseract.js (eng+kor). A tesseract worker reads one image at a time and creating one costs seconds,
+ * so callers share `TesseractOcr.shared()` — up to `workers` of them, each started when first needed — and call
+ * `terminate()` (or `TesseractOcr.terminateShared()`) when done so the process can exit.
  */
 export class TesseractOcr {
   private static instance: TesseractOcr | undefined;
-  private worker: Promise<Worker> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly slots: Slot[];
 
-  constructor(private readonly options: TesseractOcrOptions = {}) {}
+  constructor(private readonly options: TesseractOcrOptions = {}) {
+    const n = options.workers ?? defaultWorkers();
+    if (!Number.isInteger(n) || n < 1) throw new Error(`tesseract workers must be a whole number ≥ 1 (got ${n})`);
+    this.slots = Array.from({ length: n }, () => ({ queue: Promise.resolve(), pending: 0 }));
+  }
 
   static shared(): TesseractOcr {
     TesseractOcr.instance ??= new TesseractOcr();
@@ -76,8 +99,8 @@ export class TesseractOcr {
     await inst?.terminate();
   }
 
-  private getWorker(): Promise<Worker> {
-    this.worker ??= (async () => {
+  private getWorker(slot: Slot): Promise<Worker> {
+    slot.worker ??= (async () => {
       const worker = await createWorker([...LANGS], OEM.LSTM_ONLY, {
         langPath: localLangPath(),
         gzip: true,
@@ -95,18 +118,29 @@ export class TesseractOcr {
       });
       return worker;
     })();
-    this.worker.catch(() => {
-      this.worker = undefined;
+    slot.worker.catch(() => {
+      slot.worker = undefined;
     });
-    return this.worker;
+    return slot.worker;
+  }
+
+  /**
+   * Runs a job on the worker with the fewest jobs waiting (the first such: a second worker starts only when two
+   * jobs overlap). A worker runs its jobs one after another, so concurrent callers never interleave parameters.
+   */
+  private schedule<T>(job: (worker: Worker) => Promise<T>): Promise<T> {
+    const slot = this.slots.reduce((best, s) => (s.pending < best.pending ? s : best));
+    slot.pending++;
+    const run = slot.queue.then(async () => job(await this.getWorker(slot))).finally(() => {
+      slot.pending--;
+    });
+    slot.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Lines with confidence and boxes in pixels of `image` (give it the auto-oriented normalised copy). */
   async recognize(image: Buffer): Promise<OcrLine[]> {
-    // One worker runs one job at a time; serialise so concurrent callers don't interleave parameters.
-    const run = this.queue.then(() => this.recognizeNow(image));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.schedule((worker) => this.recognizeNow(worker, image));
   }
 
   /**
@@ -116,16 +150,13 @@ export class TesseractOcr {
    */
   async readRegions(image: Buffer, regions: OcrLine['box'][]): Promise<OcrLine[]> {
     if (regions.length === 0) return [];
-    const run = this.queue.then(() => this.readRegionsNow(image, regions));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.schedule((worker) => this.readRegionsNow(worker, image, regions));
   }
 
-  private async readRegionsNow(image: Buffer, regions: OcrLine['box'][]): Promise<OcrLine[]> {
+  private async readRegionsNow(worker: Worker, image: Buffer, regions: OcrLine['box'][]): Promise<OcrLine[]> {
     // Decoded once: each region is cropped from this grey copy.
     const { data: grey, info } = await sharp(image).greyscale().png({ compressionLevel: 0 }).toBuffer({ resolveWithObject: true });
     const page: PreparedImage = { buffer: grey, width: info.width, height: info.height, toSource: (x, y) => ({ x, y }), scaleFactor: 1, angle: 0 };
-    const worker = await this.getWorker();
     const out: OcrLine[] = [];
     await worker.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_LINE });
     try {
@@ -151,9 +182,8 @@ export class TesseractOcr {
     return out;
   }
 
-  private async recognizeNow(image: Buffer): Promise<OcrLine[]> {
+  private async recognizeNow(worker: Worker, image: Buffer): Promise<OcrLine[]> {
     const prepared = await prepareForOcr(image);
-    const worker = await this.getWorker();
     const page = async (method: '0' | '2'): Promise<Line[]> => {
       if (method !== '0') await worker.setParameters({ thresholding_method: method } as Parameters<Worker['setParameters']>[0]);
       try {
@@ -300,9 +330,9 @@ export class TesseractOcr {
   }
 
   async terminate(): Promise<void> {
-    const w = this.worker;
-    this.worker = undefined;
-    if (w) await (await w).terminate();
+    const workers = this.slots.map((s) => s.worker);
+    for (const s of this.slots) s.worker = undefined;
+    await Promise.all(workers.map(async (w) => (w ? (await w).terminate() : undefined)));
   }
 }
 

@@ -89,3 +89,36 @@ describe('clearBorderInk (box reads)', () => {
     expect([...bin].filter((v) => v === 0)).toHaveLength(1);
   });
 });
+
+describe('TesseractOcr with two workers', () => {
+  it('reads pages and regions at once on separate workers, each as one worker reads it alone', async () => {
+    const page = await sharp(svgLabel(['Sodium chloride', 'CAS No. 7647-14-5', 'Lot No. ABC1234'])).png().toBuffer();
+    const panel = await sharp(
+      Buffer.from(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="400"><rect width="100%" height="100%" fill="white"/>` +
+          `<rect x="0" y="0" width="420" height="400" fill="#1e3a8a"/><text x="40" y="230" font-family="DejaVu Sans, Arial, sans-serif" font-size="40" fill="white">Lot 2409N664</text></svg>`,
+      ),
+    )
+      .png()
+      .toBuffer();
+    const region = [{ left: 36, top: 196, width: 300, height: 44 }];
+    const alone = { page: await TesseractOcr.shared().recognize(page), region: await TesseractOcr.shared().readRegions(panel, region) };
+
+    const two = new TesseractOcr({ workers: 2 });
+    try {
+      // A region read (single-line mode) between two page passes (sparse-text mode): no job sees another's settings.
+      const [r, p1, p2] = await Promise.all([two.readRegions(panel, [...region, ...region, ...region, ...region]), two.recognize(page), two.recognize(page)]);
+      expect(p1).toEqual(alone.page);
+      expect(p2).toEqual(alone.page);
+      expect(r).toEqual([...alone.region, ...alone.region, ...alone.region, ...alone.region]);
+      expect(r[0].text.replace(/\s/g, '')).toBe('Lot2409N664');
+    } finally {
+      await two.terminate();
+    }
+  }, 90_000);
+
+  it('refuses a worker count that is not a whole number of at least 1', () => {
+    expect(() => new TesseractOcr({ workers: 0 })).toThrow(/whole number ≥ 1/);
+    expect(() => new TesseractOcr({ workers: 1.5 })).toThrow(/whole number ≥ 1/);
+  });
+});
