@@ -328,6 +328,10 @@ describe('offline reader: formulas read with look-alike characters', () => {
     expect(readFormula('Ki', 166.0)?.formula).toBe('KI');
     expect(readFormula('(CH,),SiCI', undefined, ['(CH3)3SiCl'])?.formula).toBe('(CH3)3SiCl');
     expect(readFormula('CohsCH,', 92.14, ['C6H5CH3', 'C7H8'])).toMatchObject({ formula: 'C6H5CH3', how: 'catalog' });
+    // A 1 read for the l of a two-letter symbol or for a final I.
+    expect(readFormula('MgC12', undefined, ['MgCl2'])).toMatchObject({ formula: 'MgCl2', how: 'catalog' });
+    expect(readFormula('CH31', 141.94)?.formula).toBe('CH3I');
+    expect(readFormula('MgC12')?.formula).toBe('MgC12');
     // Nothing confirms a look-alike reading: the text stays as read (or unread).
     expect(readFormula('CsHi4')).toBeUndefined();
     expect(readFormula('NaCl', 58.44)?.formula).toBe('NaCl');

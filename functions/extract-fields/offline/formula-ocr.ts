@@ -164,6 +164,7 @@ export function readFormula(text: string, mw?: number, catalogForms: string[] = 
 
 const LOOKALIKE: Record<string, string[]> = {
   '0': ['O'],
+  '1': ['l', 'I'],
   I: ['l', 'i'],
   l: ['I', '~'],
   i: ['I', '~'],
@@ -187,8 +188,13 @@ function lookalikeReadings(token: string): string[] {
     const c = s[i];
     if (!(c in LOOKALIKE) && !(/[a-z]/.test(c) && /[A-Z]/.test(s[i - 1] ?? ''))) continue;
     if (c === '.' && !/[A-Za-z)]/.test(s[i - 1] ?? '')) continue;
-    if (c === '0' && i === 0) continue;
+    if ((c === '0' && i === 0) || c === '1') continue;
     pos.push(i);
+  }
+  // A 1 for the l of a two-letter symbol (`MgC12` for MgCl2) or for a final I (`CH31` for CH3I, `K1` for KI): only
+  // after a capital, or before no further digit.
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '1' && (/[A-Z]/.test(s[i - 1] ?? '') || (i > 0 && !/\d/.test(s[i + 1] ?? '')))) pos.push(i);
   }
   if (pos.length === 0 || pos.length > 8) return [];
   const opts = pos.map((i) => [s[i], ...(LOOKALIKE[s[i]] ?? ['~'])]);
