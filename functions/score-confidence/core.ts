@@ -151,6 +151,21 @@ export function datePrinted(iso: string, lines: OcrLine[]): { form: DateForm; co
 /** Trademarked grade names are printed with ® or ™; without one, the OCR probably lost it. */
 const TRADEMARK_GRADES = /\b(emsure|emplura|emparta|reagentplus|suprapur|ultrapur|uvasol|lichrosolv|lichropur|chromasolv|bioreagent|bioultra|sigmaultra|hipersolv|normapur|rectapur)\b/i;
 
+/**
+ * The token printed right before a bare assay on its line when it is a short one holding a digit (`010.` before
+ * `99.8%`), else undefined.
+ */
+function garbledBefore(value: string, lines: OcrLine[]): string | undefined {
+  for (const l of lines) {
+    const t = l.text.normalize('NFKC').replace(/\s+/g, ' ');
+    const i = t.indexOf(value.trim());
+    if (i <= 0) continue;
+    const prev = t.slice(0, i).trim().split(' ').pop() ?? '';
+    if (/\d/.test(prev) && prev.length <= 5) return prev;
+  }
+  return undefined;
+}
+
 /** Grade text compared in NFKC, ™ as ® (NFKC would spell it `TM`, glued to the word before). */
 const gradeText = (s: string) => s.replace(/™/g, '®').normalize('NFKC');
 
@@ -594,6 +609,11 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
           // Bare numbers stay where they are: a dropped `≥` is the one way a purity read this well is wrong.
           score = Math.max(score, 0.9);
           reasons.push('a whole purity expression, printed and clearly read');
+        } else if (/^\s*\d{2,3}(?:\.\d+)?\s*%\s*$/.test(String(value)) && Number(nums[0]) >= 90 && garbledBefore(String(value), input.ocrLines)) {
+          // A bare assay with digits just before it on its line (`010. 99.8%` for `min. 99.8%`): a sign or `min.`
+          // read as something else. No key or sign prints a digit.
+          score = Math.min(score, 0.8);
+          reasons.push(`read after "${garbledBefore(String(value), input.ocrLines)}" on its line: a \`≥\` or \`min.\` may have been misread`);
         } else if (/^\s*\d{2,3}(?:\.\d+)?\s*%\s*$/.test(String(value)) && Number(nums[0]) >= 90 && !((legibility ?? 0) >= CRISP_LABEL)) {
           // A bare assay of 90 % or more on a photo: labels print most of these with a `≥` or `min.`, a small sign
           // photographed print loses (devset: `99.8%` read at OCR 99 under its key for `≥99.8%`; the line itself

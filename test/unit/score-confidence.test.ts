@@ -328,6 +328,16 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     expect(glued.score).toBe(0.6);
   });
 
+  it('keeps below the threshold a bare assay read after a short token with a digit (`010. 99.8%` for `min. 99.8%`), not one after its key', () => {
+    const garbled = score(withLine({ purity: '99.8%' }, { purity: 0.94 }, line('순도: 010. 99.8%', 89)), 'purity');
+    const keyed = score(withLine({ purity: '99.8%' }, { purity: 0.94 }, line('순도: 99.8%', 89)), 'purity');
+
+    expect(garbled.score).toBe(0.8);
+    expect(garbled.reasons.at(-1)).toMatch(/after "010\." on its line/);
+    expect(keyed.score).toBeGreaterThan(0.8);
+    expect(keyed.reasons.join(' ')).not.toMatch(/on its line/);
+  });
+
   it('caps a purity that is not a plausible percentage', () => {
     const c = score(withLine({ purity: '≥09.5%' }, { purity: 0.6 }, line('≥09.5%', 90)), 'purity');
     const ok = score(withLine({ purity: '≥99.5%' }, { purity: 0.6 }, line('≥99.5%', 90)), 'purity');
