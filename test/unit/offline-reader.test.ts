@@ -169,6 +169,16 @@ describe('offline reader: label grammar', () => {
     expect(r.evidence?.lotNumber).toMatch(/Lot No\..*→.*LX230045/);
   });
 
+  it("reads Paddle's Han look-alikes of the katakana lot key (`口以卜番号` for ロット番号), and a purity after a garbled key", async () => {
+    const r = await reader.read(
+      input([L('Toluene', 40, 40, 40), L('CAS No. 108-88-3', 40, 100), L('口以卜番号：V2777823', 40, 130), L('새요: 98.0-102.0%', 40, 160)]),
+    );
+    const c = r.candidate as { lotNumber?: string; purity?: string };
+    expect(c.lotNumber).toBe('V2777823');
+    expect(c.purity).toBe('98.0-102.0%');
+    expect(r.selfConfidence?.purity).toBeLessThan(0.9);
+  });
+
   it('reads an I or O in a letters-and-digits lot as the 1 or 0 it was (lots print neither letter), below the threshold', async () => {
     const r = await reader.read(input([L('Toluene', 40, 40, 40), L('CAS No. 108-88-3', 40, 100), L('Lot No. NIFH8', 40, 130), L('Batch NO. KO2I5', 40, 160)]));
     expect((r.candidate as { lotNumber?: string }).lotNumber).toBe('N1FH8');

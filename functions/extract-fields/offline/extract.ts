@@ -376,10 +376,16 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
   }
   if (!fields.purity) {
     // Farther down, a line that is one purity expression and nothing else: the value of a key the OCR did not
-    // read (a table with its Korean keys lost). Only one such line; lower confidence, as no key names it.
+    // read (a table with its Korean keys lost), or garbled into letters before a colon (`새요: 98.0-102.0%` for a
+    // Japanese `含量：`). Only one such line; lower confidence, as no key names it.
+    const valuePart = (t: string) => {
+      const m = /^([^\d:：]{1,8})[:：](.*)$/.exec(t);
+      return m ? m[2] : t;
+    };
     const alone = lines
       .filter((l) => !keyLines.has(l))
-      .map((l) => ({ l, p: findPurities(l.text).find((p) => p.raw.replace(/\s/g, '').length >= l.text.replace(/\s/g, '').length - 1) }))
+      .map((l) => ({ l, v: valuePart(l.text) }))
+      .map(({ l, v }) => ({ l, p: findPurities(v).find((p) => p.raw.replace(/\s/g, '').length >= v.replace(/\s/g, '').length - 1) }))
       .filter((x) => x.p);
     if (alone.length === 1) {
       const { l, p } = alone[0];
