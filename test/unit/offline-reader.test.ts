@@ -347,6 +347,13 @@ describe('offline reader: formulas read with look-alike characters', () => {
     expect(readFormula('NaCl', 58.44)?.formula).toBe('NaCl');
   });
 
+  it("takes no formula from a maker's line (`Co.,` filled to C9 by the M.W.), and reads a short keyed formula printed or read in lower case", async () => {
+    const co = await reader.read(input([L('Toluene', 40, 20, 40), L('CAS No. 108-88-3', 40, 100), L('Duksan Pure Chemicals Co., Ltd.', 40, 140), L('M.W. 108.14', 40, 180)]));
+    expect((co.candidate as Record<string, unknown>).formula).toBeUndefined();
+    const hcl = await reader.read(input([L('Hydrochloric acid', 40, 20, 40), L('CAS No. 7647-01-0', 40, 100), L('Formula', 40, 140), L('hcl', 200, 140)]));
+    expect((hcl.candidate as Record<string, unknown>).formula).toBe('HCl');
+  });
+
   it('takes an unkeyed formula token only when the printed M.W. or the catalog formula agrees, and says so in the evidence', async () => {
     const r = await reader.read(input([L('Toluene', 40, 20, 40), L('CAS No. 108-88-3', 40, 100), L('CohsCH,', 40, 140), L('M.W. 92.14', 240, 140)]));
     expect((r.candidate as Record<string, unknown>).formula).toBe('C6H5CH3');

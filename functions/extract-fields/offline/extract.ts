@@ -397,7 +397,8 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
   if (fields.molecularWeight) repairMolecularWeight(fields.molecularWeight, formulaTexts, catalogForms, entryForChecks);
   {
     for (const l of lines) {
-      if (keyLines.has(l) || valueLines.has(l) || prose(l)) continue;
+      // (a maker's line is no formula: `Co.,` of "Duksan Pure Chemicals Co., Ltd." filled to C9 by the M.W.)
+      if (keyLines.has(l) || valueLines.has(l) || prose(l) || COMPANY_LINE.test(l.text)) continue;
       const tok = l.text.split(/\s+/).find(
         (t) =>
           looksLikeStandaloneFormula(t) ||
@@ -565,6 +566,9 @@ function repairMolecularWeight(mw: Found<number>, formulaTexts: { text: string }
   }
 }
 
+/** A line naming a company (`… Co., Ltd.`, `GmbH`, `株式会社`, `(주)`). */
+const COMPANY_LINE = /\b(?:co\.?,?\s*ltd|ltd\.?|inc\.?|gmbh|corporation|corp\.|chemicals?|industries)(?![A-Za-z])|株式会社|\(주\)/i;
+
 function tidyLot(v: string): string {
   // Lots are printed in capitals; OCR often lowercases a letter in a capital run ("LuPZQ").
   const letters = v.replace(/[^A-Za-z]/g, '');
@@ -652,7 +656,8 @@ function valueFits(field: KeyField, text: string): boolean {
     case 'molecularWeight':
       return !!findNumber(text);
     case 'formula':
-      return /[A-Z]/.test(text);
+      // (or a short formula read in lower case: `c` for the C of activated carbon)
+      return /[A-Z]/.test(text) || /^[a-z]{1,3}$/.test(text.trim());
     case 'grade':
       return /\p{L}/u.test(text);
     case 'expiryDate':
