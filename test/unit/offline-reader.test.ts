@@ -465,6 +465,11 @@ describe('offline reader: grade lists and Korean keys', () => {
   it('spaces min./max. in purities as printed, and never takes a percentage for a molecular weight', () => {
     expect(findPurities('99%min.')[0]?.value).toBe('99% min.');
     expect(findPurities('min.99.0%')[0]?.value).toBe('min. 99.0%');
+    // A % read as `9%` (tesseract): two decimals ending in 9 below 99.9; 99.99 % and 99.95 % are real purities.
+    expect(findPurities('98.09% min.')[0]?.value).toBe('98.0% min.');
+    expect(findPurities('28.0~30.09%')[0]?.value).toBe('28.0~30.0%');
+    expect(findPurities('99.99%')[0]?.value).toBe('99.99%');
+    expect(findPurities('≥99.95%')[0]?.value).toBe('≥99.95%');
     expect(findNumber('≥98.5%')).toBeUndefined();
     expect(findNumber('M.W. 102.09')?.value).toBe(102.09);
   });

@@ -138,7 +138,11 @@ export function findPurities(text: string): Parsed<string>[] {
   const t = tidy(text)
     .replace(/≧/g, '≥')
     .replace(/(?<![\d.])2\s?(\d{2}(?:[.,]\d{1,3})?\s*%)/g, (m, rest: string) => (Number(rest.replace(/[^\d.]/g, '')) <= 100 && Number(m.replace(/[^\d.]/g, '')) > 100 ? `≥${rest}` : m))
-    .replace(/(?<![\d.])=\s?(\d{2}(?:[.,]\d{1,3})?\s*%)/g, '≥$1');
+    .replace(/(?<![\d.])=\s?(\d{2}(?:[.,]\d{1,3})?\s*%)/g, '≥$1')
+    // tesseract reads a % as `9%` in some type (`98.09% min.`, `28.0~30.09%` for 98.0 % and 30.0 %): two decimals
+    // ending in 9 below 99.9 are that misreading (labels print 98.0 %, 99.95 %, 99.99 %; never 98.09 %). The
+    // reading then differs from the OCR text, which keeps it below the threshold.
+    .replace(/(?<![\d.])(\d{2})\.(\d)9(\s*%)/g, (m, whole: string, dec: string, pct: string) => (Number(`${whole}.${dec}`) < 99.9 ? `${whole}.${dec}${pct}` : m));
   const out: Parsed<string>[] = [];
   for (const m of t.matchAll(PURITY_RE)) {
     const raw = m[0].trim();
