@@ -429,6 +429,9 @@ describe('offline reader: catalog-confirmed values whose key was not read', () =
   it('reads Mol-W. / Mol.W. as the molecular weight key', () => {
     expect(findKeys('Mol-W.54.02')[0]?.fields).toEqual(['molecularWeight']);
     expect(findKeys('Mol.W. 54.02')[0]?.fields).toEqual(['molecularWeight']);
+    // `No.` read with a zero is still the key, but a lot that starts with N0 is not cut.
+    expect(findKeys('Lot N0.:2405R404')[0]?.text).toBe('Lot N0.');
+    expect(findKeys('Lot N02345')[0]?.text.trim()).toBe('Lot');
   });
 });
 

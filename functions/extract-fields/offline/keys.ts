@@ -45,7 +45,10 @@ const spacedHangul = (src: string) => src.replace(/([\uAC00-\uD7A3])(?=[\uAC00-\
  */
 const gluedValueOk = (src: string) => src.replace(/\\b(?=[|).\\]|$)/g, '(?![a-z])');
 
-export const KEY_DEFS: KeyDef[] = DEFS.map(([fields, src]) => ({ fields, re: new RegExp(spacedHangul(gluedValueOk(src)), 'giu') }));
+/** `No.` read with a zero (`Lot N0.:2405R404`, `CAS N0.:`): only before a dot, colon, `#` or space, so a value starting `N0` stays whole. */
+const zeroForO = (src: string) => src.replace(/no\\b/g, String.raw`(?:no\b|n0(?=[.:：#\s]))`);
+
+export const KEY_DEFS: KeyDef[] = DEFS.map(([fields, src]) => ({ fields, re: new RegExp(spacedHangul(gluedValueOk(zeroForO(src))), 'giu') }));
 
 export interface KeyHit {
   fields: KeyField[];
