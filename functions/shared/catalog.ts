@@ -114,11 +114,16 @@ export function normalizeName(s: string): string {
 const squashCase = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
 
 /** Lowercase letters/digits/CJK only: for manufacturer matching, where spacing and punctuation vary freely. */
+/** Simplified Chinese forms PaddleOCR's recogniser returns for the Japanese kanji of makers' names (`东化学` for 東化学). */
+const JAPANESE_FORMS: Record<string, string> = { 东: '東', 关: '関', 纯: '純', 药: '薬', 业: '業', 试: '試' };
+
+/** Manufacturer matching form: NFKC, lower case, letters and digits only, Japanese kanji forms. */
 function compact(s: string): string {
   return s
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, '');
+    .replace(/[^\p{L}\p{N}]+/gu, '')
+    .replace(/[东关纯药业试]/g, (c) => JAPANESE_FORMS[c]);
 }
 
 // Reused rows: the fuzzy search runs thousands of distances per label, and allocation dominated the cost.
@@ -301,6 +306,9 @@ export class Catalog {
         const word = key.length <= 5 && /^[a-z0-9]+$/.test(key);
         this.manufacturerAliases.push({ manufacturer: m, text, key, word, group });
         if (!this.manufacturerByCompact.has(key)) this.manufacturerByCompact.set(key, m);
+        // A Japanese company name OCR reads without its first kanji (`東化学株式会社` for 関東化学株式会社, whose 関
+        // PaddleOCR's Chinese recogniser does not have): the rest, with 株式会社 after it, still names the maker.
+        if (/^\p{Script=Han}{4,}$/u.test(key)) this.manufacturerAliases.push({ manufacturer: m, text, key: `${key.slice(1)}株式会社`, word: false, group });
       }
     }
     this.manufacturerAliases.sort((a, b) => Number(a.group) - Number(b.group) || b.key.length - a.key.length);

@@ -256,6 +256,8 @@ describe('manufacturers', () => {
     ['TCI', 'TCI'],
     ['FUJIFILM Wako Pure Chemical Corporation', 'Wako'],
     ['Riedel-de Haën', 'Honeywell'],
+    // PaddleOCR's reading of 関東化学株式会社: 関 lost, 東 in its simplified form.
+    ['东化学株式会社', 'Kanto Chemical'],
   ])('recognises %s', (text, name) => {
     expect(catalog.findManufacturer(text)?.manufacturer.name).toBe(name);
   });
@@ -263,6 +265,8 @@ describe('manufacturers', () => {
   it('does not find short aliases inside other words, nor brands in unrelated text', () => {
     expect(catalog.findManufacturer('Acetic acid, glacial')).toBeUndefined();
     expect(catalog.findManufacturer('Store at 2-8 °C')).toBeUndefined();
+    expect(catalog.findManufacturer('化学株式会社')).toBeUndefined();
+    expect(catalog.findManufacturer('东化学')).toBeUndefined();
   });
 
   it('maps aliases to canonical names', () => {
