@@ -173,6 +173,8 @@ describe('offline reader: label grammar', () => {
     const r = await reader.read(
       input([L('Toluene', 40, 40, 40), L('CAS No. 108-88-3', 40, 100), L('口以卜番号：V2777823', 40, 130), L('새요: 98.0-102.0%', 40, 160)]),
     );
+    const comma = await reader.read(input([L('Toluene', 40, 40, 40), L('CAS No. 108-88-3', 40, 100), L('슴 불 , 97% min.', 40, 400)]));
+    expect((comma.candidate as { purity?: string }).purity).toBe('97% min.');
     const c = r.candidate as { lotNumber?: string; purity?: string };
     expect(c.lotNumber).toBe('V2777823');
     expect(c.purity).toBe('98.0-102.0%');
@@ -473,6 +475,8 @@ describe('offline reader: grade lists and Korean keys', () => {
     expect(findPurities('28.0~30.09%')[0]?.value).toBe('28.0~30.0%');
     expect(findPurities('99.99%')[0]?.value).toBe('99.99%');
     expect(findPurities('≥99.95%')[0]?.value).toBe('≥99.95%');
+    expect(findPurities('979% min.')[0]?.value).toBe('97% min.');
+    expect(findPurities('299.0%')[0]?.value).toBe('≥99.0%');
     expect(findNumber('≥98.5%')).toBeUndefined();
     expect(findNumber('M.W. 102.09')?.value).toBe(102.09);
   });

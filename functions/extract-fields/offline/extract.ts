@@ -379,7 +379,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     // read (a table with its Korean keys lost), or garbled into letters before a colon (`새요: 98.0-102.0%` for a
     // Japanese `含量：`). Only one such line; lower confidence, as no key names it.
     const valuePart = (t: string) => {
-      const m = /^([^\d:：]{1,8})[:：](.*)$/.exec(t);
+      const m = /^([^\d:：,]{1,8})[:：,](.*)$/.exec(t);
       return m ? m[2] : t;
     };
     const alone = lines

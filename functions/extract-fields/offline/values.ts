@@ -142,7 +142,9 @@ export function findPurities(text: string): Parsed<string>[] {
     // tesseract reads a % as `9%` in some type (`98.09% min.`, `28.0~30.09%` for 98.0 % and 30.0 %): two decimals
     // ending in 9 below 99.9 are that misreading (labels print 98.0 %, 99.95 %, 99.99 %; never 98.09 %). The
     // reading then differs from the OCR text, which keeps it below the threshold.
-    .replace(/(?<![\d.])(\d{2})\.(\d)9(\s*%)/g, (m, whole: string, dec: string, pct: string) => (Number(`${whole}.${dec}`) < 99.9 ? `${whole}.${dec}${pct}` : m));
+    .replace(/(?<![\d.])(\d{2})\.(\d)9(\s*%)/g, (m, whole: string, dec: string, pct: string) => (Number(`${whole}.${dec}`) < 99.9 ? `${whole}.${dec}${pct}` : m))
+    // (and without decimals: `979% min.` for 97 %, over 100 as read)
+    .replace(/(?<![\d.])([1-9]\d)9(\s*%)/g, (m, whole: string, pct: string) => (Number(`${whole}9`) > 100 ? `${whole}${pct}` : m));
   const out: Parsed<string>[] = [];
   for (const m of t.matchAll(PURITY_RE)) {
     const raw = m[0].trim();
