@@ -356,6 +356,14 @@ describe('offline reader: formulas read with look-alike characters', () => {
     expect((hcl.candidate as Record<string, unknown>).formula).toBe('HCl');
   });
 
+  it("writes a formula read as the catalog's with the catalog's brackets when the label prints brackets", async () => {
+    const withBrackets = new Catalog([entry({ name: 'Sodium nitroprusside dihydrate', cas: '13755-38-9', formula: 'Na2[Fe(CN)5NO]·2H2O', molecularWeight: 297.95 })], []);
+    const r = await createOfflineReader(withBrackets, { ocr: false }).read(
+      input([L('Sodium nitroprusside dihydrate', 40, 20, 40), L('CAS No. 13755-38-9', 40, 100), L('Formula', 40, 140), L('Na2[Fe(CN)sNO]·2H20', 200, 140)]),
+    );
+    expect((r.candidate as Record<string, unknown>).formula).toBe('Na2[Fe(CN)5NO]·2H2O');
+  });
+
   it('takes an unkeyed formula token only when the printed M.W. or the catalog formula agrees, and says so in the evidence', async () => {
     const r = await reader.read(input([L('Toluene', 40, 20, 40), L('CAS No. 108-88-3', 40, 100), L('CohsCH,', 40, 140), L('M.W. 92.14', 240, 140)]));
     expect((r.candidate as Record<string, unknown>).formula).toBe('C6H5CH3');

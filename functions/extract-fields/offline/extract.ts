@@ -453,6 +453,10 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
       }
     }
   }
+  // A formula read as the identified product's catalog formula is written with that formula's brackets when the
+  // label prints brackets too (`Na2[Fe(CN)5NO]·2H2O`: readings are compared with brackets as parentheses).
+  const bracketed = fields.formula && catalogForms.find((f) => /[[\]]/.test(f) && normalizeFormula(f) === fields.formula!.value);
+  if (fields.formula && bracketed && lines.some((l) => /\[.*\]/.test(l.text))) fields.formula.value = bracketed;
   if (!fields.catalogNumber) {
     const cat = findUnkeyedCatalogNumber(lines, mfr?.manufacturer.catalogPatterns ?? [], fields, keyLines, valueLines, nameInitials(entryForChecks));
     if (cat) fields.catalogNumber = cat;
