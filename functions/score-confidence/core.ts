@@ -4,6 +4,7 @@ import { normalizeName } from '../shared/catalog';
 import { FIELD_NAMES, type FieldConfidence, type FieldName, type LabelFields, type OcrLine } from '../shared/contract';
 import { formulasEquivalent, formulaWeight, plausibleFormula, tryParseFormula } from '../shared/formula';
 import { sameReading } from '../shared/readings';
+import { GARBLED_KEY } from '../shared/text';
 
 export interface ScoreInput {
   fields: LabelFields;
@@ -699,12 +700,23 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     const alnum = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
     const values = (Object.entries(fields) as [FieldName, unknown][]).map(([f, v]) => alnum(valueText(f, v))).filter((v) => v.length >= 3);
     const stray = input.ocrLines.find((l) => {
-      const t = l.text.trim().replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
+      // (after a key the OCR garbled to a sign or two: `卜:BGY4681`, the ト of ロット)
+      const t = l.text.trim().replace(GARBLED_KEY, '').replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
       if (l.confidence < STRAY_CODE_CONF || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
       const q = alnum(t);
       return !values.some((v) => v.includes(q) || q.includes(v)) && !plausibleFormula(t) && !MONTH_DATE.test(t);
     });
     if (stray) reviewReasons.push(`The label prints "${stray.text.trim()}", a code no field was read from (a lot or catalog number whose key was not read?).`);
+    // No date was read, but a line holds digits that start like one and are no well-formed date (`20314858`,
+    // tesseract's garbled `2031.05` beside a key it could not read): the expiry date may have been missed. (A
+    // well-formed date left unread is one the reader chose not to take: a manufacturing date.)
+    if (fields.expiryDate === undefined) {
+      const dateLike = input.ocrLines
+        .flatMap((l) => l.text.normalize('NFKC').split(/\s+/))
+        .map((w) => w.replace(/^[^\d]+|[^\d]+$/g, ''))
+        .find((w) => /^20[2-4]\d[\d.\-/年]{2,}$/.test(w) && !/^20\d\d([.\-/]|年)\d{1,2}(?:([.\-/]|月)\d{1,2})?$/.test(w) && !values.some((v) => v.includes(alnum(w))));
+      if (dateLike) reviewReasons.push(`The label prints "${dateLike}", which starts like a date, but no date was read.`);
+    }
     // Japanese and Korean makers print the grade on (nearly) every label (特級, 一級, 1급, GR, often in a small badge
     // the OCR may miss: `1급` read as `12` at 58). Devset: 21 of 24 Korean-maker labels print one.
     if (fields.grade === undefined && maker?.country === 'JP') {

@@ -10,3 +10,6 @@ export function editDistance(a: string, b: string): number {
   }
   return prev[B.length];
 }
+
+/** A key OCR read as one to four signs that are not Latin letters or digits, before a colon (`卜:` for ロット:). */
+export const GARBLED_KEY = /^[^\p{Script=Latin}\p{N}\s:：]{1,4}\s*[:：]\s*/u;

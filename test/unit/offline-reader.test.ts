@@ -173,6 +173,9 @@ describe('offline reader: label grammar', () => {
     const r = await reader.read(
       input([L('Toluene', 40, 40, 40), L('CAS No. 108-88-3', 40, 100), L('口以卜番号：V2777823', 40, 130), L('새요: 98.0-102.0%', 40, 160)]),
     );
+    const garbledLot = await reader.read(input([L('Toluene', 40, 40, 40), L('CAS No. 108-88-3', 40, 100), L('Code No.: 19444-05', 40, 160), L('卜:BGY4681', 40, 130, 20, 91)]));
+    expect((garbledLot.candidate as { lotNumber?: string }).lotNumber).toBe('BGY4681');
+    expect(garbledLot.selfConfidence?.lotNumber).toBeLessThan(0.9);
     const comma = await reader.read(input([L('Toluene', 40, 40, 40), L('CAS No. 108-88-3', 40, 100), L('슴 불 , 97% min.', 40, 400)]));
     expect((comma.candidate as { purity?: string }).purity).toBe('97% min.');
     const c = r.candidate as { lotNumber?: string; purity?: string };
