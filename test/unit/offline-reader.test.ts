@@ -445,6 +445,8 @@ describe('offline reader: catalog-confirmed values whose key was not read', () =
     // `No.` read with a zero is still the key, but a lot that starts with N0 is not cut.
     expect(findKeys('Lot N0.:2405R404')[0]?.text).toBe('Lot N0.');
     expect(findKeys('Lot N02345')[0]?.text.trim()).toBe('Lot');
+    // ロット番号 as PaddleOCR reads it, its ッ lost.
+    expect(findKeys('口 卜番号：Q8HP4')[0]?.fields).toEqual(['lotNumber']);
   });
 });
 
@@ -487,6 +489,7 @@ describe('offline reader: grade lists and Korean keys', () => {
     expect(findPurities('99.99%')[0]?.value).toBe('99.99%');
     expect(findPurities('≥99.95%')[0]?.value).toBe('≥99.95%');
     expect(findPurities('979% min.')[0]?.value).toBe('97% min.');
+    expect(findPurities('95.0% 以上')[0]?.value).toBe('95.0%以上');
     expect(findPurities('299.0%')[0]?.value).toBe('≥99.0%');
     expect(findNumber('≥98.5%')).toBeUndefined();
     expect(findNumber('M.W. 102.09')?.value).toBe(102.09);

@@ -159,6 +159,8 @@ export function findPurities(text: string): Parsed<string>[] {
 export function spacePurity(v: string): string {
   return v
     .replace(/\s{2,}/g, ' ')
+    // Japanese sets 以上 / 以下 right after the %, without a space (OCR often reads one).
+    .replace(/%\s+(以上|以下)/g, '%$1')
     .replace(/%(?=(?:min|max)\b)/gi, '% ')
     .replace(/\b(min|max)\.(?=\d)/gi, '$1. ');
 }
