@@ -571,6 +571,12 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         } else if (LOOKALIKE.test(lot) && (ocrConf ?? 0) < CODE_CONF) {
           score = Math.min(score, 0.8);
           reasons.push(`look-alike characters (0/O/D, 1/I, 5/S, 8/B, 2/Z, 6/G, 7/T) read at OCR confidence ${Math.round(ocrConf ?? 0)} < ${CODE_CONF}`);
+        } else if (/^[\d-]+$/.test(lot)) {
+          // Digits alone: every lot on the devset and on 10 synthetic sets (656) carries a letter, and PaddleOCR
+          // loses or misreads a lone letter between digits even at confidence 100 (`2208185` for 2208J185,
+          // `23071588` for 2307J588). Makers whose lots really are all digits get a reviewer's look.
+          score = Math.min(score, 0.85);
+          reasons.push('digits only: lots carry a letter, which OCR may have lost or read as a digit');
         }
         break;
       }

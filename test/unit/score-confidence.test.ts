@@ -164,6 +164,15 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     return input;
   };
 
+  it('keeps a lot of digits alone below the threshold (a letter lost or read as a digit), not one with a letter', () => {
+    const digits = score(withLine({ lotNumber: '23071588' }, { lotNumber: 0.95 }, line('Batch No. 23071588', 99)), 'lotNumber');
+    const lettered = score(withLine({ lotNumber: '2307J588' }, { lotNumber: 0.95 }, line('Batch No. 2307J588', 99)), 'lotNumber');
+
+    expect(digits.score).toBe(0.85);
+    expect(digits.reasons.at(-1)).toMatch(/digits only/);
+    expect(lettered.score).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('caps a lot with look-alike characters read below OCR confidence 90, and keeps one read at 90+', () => {
     const low = score(withLine({ lotNumber: 'K63577474' }, { lotNumber: 0.91 }, line('Lot K63577474', 82)), 'lotNumber');
     const high = score(withLine({ lotNumber: 'K63577474' }, { lotNumber: 0.95 }, line('Lot K63577474', 93)), 'lotNumber');
