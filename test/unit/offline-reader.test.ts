@@ -465,6 +465,9 @@ describe('offline reader: grade lists and Korean keys', () => {
   it('keeps a comma list of compendia after a grade, spells p.a. and registered brands conventionally', () => {
     expect(findGrade('EMSURE® ACS,ISO,Reag. Ph Eur')?.value).toBe('EMSURE® ACS,ISO,Reag. Ph Eur');
     expect(findGrade('for analysis EMSURE')?.value).toBe('for analysis EMSURE®');
+    // A word glued to the code after it; a brand written in camel case stays whole.
+    expect(findGrade('CertifiedACS')?.value).toBe('Certified ACS');
+    expect(findGrade('BioReagent')?.value).toBe('BioReagent®');
     expect(findGrade('puriss. p-a., 47-49%')?.value).toBe('puriss. p.a.');
     expect(findGrade('ACS reagent, ≥99.5%')?.value).toBe('ACS reagent');
     expect(findGrade('ISO 9001 certified')).toBeUndefined();

@@ -71,6 +71,8 @@ export function findGrade(raw: string): GradeHit | undefined {
   const text = raw
     // A compendium list with its comma lost before `Reag.` (`ACS,ISOReag.Ph Eur`).
     .replace(/\b(ACS|ISO|USP)(?=Reag\.)/g, '$1,')
+    // A word glued to the code after it (`CertifiedACS` for Certified ACS).
+    .replace(/\b([A-Z][a-z]{3,})(ACS|USP|HPLC)\b/g, '$1 $2')
     .replace(new RegExp(`${REGISTERED.source.replace('(?!\\s*[®™])', '')}\\s*\\?\\s*`, 'gi'), (m, brand: string) => `${brand}® `.padEnd(m.length, ' ')).trimEnd();
   const hits: { start: number; end: number }[] = [];
   for (const m of text.matchAll(PHRASE_RE)) {
