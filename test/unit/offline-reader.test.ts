@@ -184,6 +184,14 @@ describe('offline reader: label grammar', () => {
     expect(r.selfConfidence?.purity).toBeLessThan(0.9);
   });
 
+  it('takes no pack size from barcode bars read as `| | 11`, but reads a large `11` (1 l) with no bars beside it', async () => {
+    const body = [L('Toluene', 40, 40, 40), L('CAS No. 108-88-3', 40, 100), L('Lot No. AB1234', 40, 130)];
+    const bars = await reader.read(input([...body, L('|', 1215, 576, 60), L('|', 1269, 576, 60), L('11', 1290, 576, 60)]));
+    expect((bars.candidate as { quantity?: unknown }).quantity).toBeUndefined();
+    const litre = await reader.read(input([...body, L('|', 1215, 576, 60), L('11', 40, 576, 60)]));
+    expect((litre.candidate as { quantity?: unknown }).quantity).toEqual({ value: 1, unit: 'L' });
+  });
+
   it('reads an I or O in a letters-and-digits lot as the 1 or 0 it was (lots print neither letter), below the threshold', async () => {
     const r = await reader.read(input([L('Toluene', 40, 40, 40), L('CAS No. 108-88-3', 40, 100), L('Lot No. NIFH8', 40, 130), L('Batch NO. KO2I5', 40, 160)]));
     expect((r.candidate as { lotNumber?: string }).lotNumber).toBe('N1FH8');

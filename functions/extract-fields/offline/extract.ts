@@ -287,8 +287,19 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     // A pack size in large type printed alone ("250g" in a box, "100 g" beside the hazard pictograms): tesseract
     // reads the big "g" as 9, q or 0 ("2509", "100 0"). Taken only when the line is that one token, in type
     // larger than the body text, and the number is a pack size grams are sold in.
+    // (bars of a barcode read as `|`, `I` and `11` in one tall row are no pack size)
+    const barRow = (l: Line) =>
+      ocr.some(
+        (o) =>
+          Math.abs(o.box.top + o.box.height / 2 - l.cy) < 0.3 * l.h &&
+          Math.abs(o.box.height - l.h) < 0.2 * l.h &&
+          Math.max(o.box.left - l.right, l.left - (o.box.left + o.box.width)) < 1.5 * l.h &&
+          /\|/.test(o.text) &&
+          /^[|Il1!\[\]\s]+$/.test(o.text.trim()),
+      );
     for (const l of [...lines].sort((a, b) => b.h - a.h)) {
       if (l.h < body * 1.25) break;
+      if (barRow(l)) continue;
       const m = /^(\d{1,3})(?:([9q])|\s([9q0]))$/.exec(l.text.trim());
       if (m && GRAM_PACKS.includes(Number(m[1]))) {
         fields.quantity = { value: { value: Number(m[1]), unit: 'g' }, confidence: conf(l, 0.6), evidence: evidenceOf(l, `large-type pack size, '${m[2] ?? m[3]}' read as 'g'`) };
