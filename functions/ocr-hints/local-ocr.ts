@@ -5,7 +5,7 @@ import { PADDLE_OCR_VERSION, PaddleOcr } from './paddle-ocr';
 import { OCR_VERSION, TesseractOcr } from './tesseract-ocr';
 
 /** Bump when LocalOcr's output changes (either engine or the merge), so cached OCR lines are not reused. */
-export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge5+regions2`;
+export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge6+regions2`;
 
 const HANGUL = /[\uac00-\ud7a3]/;
 /** CJK ideographs: PaddleOCR's Chinese recogniser turns Hangul into these — and reads Japanese and Chinese print as them. */
@@ -78,15 +78,17 @@ function withPaddleValue(t: OcrLine, over: OcrLine[], dropped: Set<OcrLine>): Oc
   // (only a key tesseract read with some confidence: on blurred photos its Hangul is noise)
   const m = t.confidence >= LONE_TESSERACT_MIN_CONF ? /^([^A-Za-z0-9]*[\uac00-\ud7a3][^A-Za-z0-9]*?)\s*([A-Za-z0-9(≥>].*)$/.exec(t.text) : null;
   if (!m) return t;
-  const tail = m[2].replace(/\s+/g, '');
+  const tail = m[2].normalize('NFKC').replace(/\s+/g, '');
+  // (Paddle's value without what it made of the key before a colon: `H ：100mL` for 내용량: 100mL)
+  const valueOf = (p: OcrLine) => p.text.replace(/^(?:[^\s:：]{1,3}\s*)?[:：]/, '').replace(/^[\s:：]+/, '');
   const close = over.filter((p) => {
-    const v = p.text.replace(/^[\s:：]+/, '').replace(/\s+/g, '');
+    const v = valueOf(p).normalize('NFKC').replace(/\s+/g, '');
     return !HANGUL.test(p.text) && v.length >= 3 && v !== tail && editDistance(v, tail) <= Math.min(2, Math.floor(tail.length / 3));
   });
   if (close.length !== 1) return t;
   const p = close[0];
   dropped.add(p);
-  return { ...t, text: `${m[1].trimEnd()} ${p.text.replace(/^[\s:：]+/, '')}`, confidence: Math.min(t.confidence, p.confidence) };
+  return { ...t, text: `${m[1].trimEnd()} ${valueOf(p)}`, confidence: Math.min(t.confidence, p.confidence) };
 }
 
 /**

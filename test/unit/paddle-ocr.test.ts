@@ -127,6 +127,9 @@ describe('mergeOcrLines (Paddle + tesseract)', () => {
     expect(noisy.map((l) => l.text)).toEqual(['：F9575', '마브 69575']);
     // A value Paddle read differently by more than two characters is another line's.
     expect(mergeOcrLines([line('：X1234567', 230, 575, 242, 32, 98)], [line('제 품 번호: 69575', 230, 571, 241, 44, 91)]).map((l) => l.text)).toEqual(['：X1234567', '제 품 번호: 69575']);
+    // Paddle's letter for the key before the colon is dropped, and tesseract's full-width letters compare as plain.
+    const garbledKey = mergeOcrLines([line('H ：100mL', 302, 772, 209, 31, 90)], [line('내용량: 1000Ｌ', 304, 774, 204, 26, 68)]);
+    expect(garbledKey.map((l) => l.text)).toEqual(['내용량: 100mL']);
   });
 
   it('keeps Japanese keys Paddle read clearly and drops its unclear Han readings of Hangul no tesseract line replaced', () => {
