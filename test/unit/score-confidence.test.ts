@@ -566,24 +566,23 @@ describe('scoreConfidence: Korean names read in part', () => {
 });
 
 describe('scoreConfidence: what a label design the reader does not know leaves behind', () => {
+  /** Review reasons of the HCl label with these extra OCR lines (and fields). */
+  const reasonsWith = (lines: OcrLine[], over: Partial<LabelFields> = {}, self: Record<string, number> = {}) => {
+    const input = hclInput(over, self);
+    input.ocrLines.push(...lines);
+    return scoreConfidence(input, catalog, 0.9).reviewReasons;
+  };
+
   it('finds a stray code behind a key OCR garbled to a sign (`卜:BGY4681`, the ト of ロット)', () => {
-    const garbled = hclInput();
-    garbled.ocrLines.push(line('卜:BGY4681', 91));
-    expect(scoreConfidence(garbled, catalog, 0.9).reviewReasons.some((r) => r.includes('"卜:BGY4681", a code no field was read from'))).toBe(true);
+    expect(reasonsWith([line('卜:BGY4681', 91)]).some((r) => r.includes('"卜:BGY4681", a code no field was read from'))).toBe(true);
   });
 
   it('sends to review a label with digits that start like a date but are none, when no date was read; not a well-formed date left unread', () => {
-    const garbled = hclInput();
-    garbled.ocrLines.push(line('습 해 삐 뷰 20314858', 64));
-    expect(scoreConfidence(garbled, catalog, 0.9).reviewReasons).toContain('The label prints "20314858", which starts like a date, but no date was read.');
+    expect(reasonsWith([line('습 해 삐 뷰 20314858', 64)])).toContain('The label prints "20314858", which starts like a date, but no date was read.');
     // A manufacturing date the reader chose not to take as the expiry.
-    const made = hclInput();
-    made.ocrLines.push(line('제조일자 2025.09.20', 95));
-    expect(scoreConfidence(made, catalog, 0.9).reviewReasons.some((r) => r.includes('starts like a date'))).toBe(false);
+    expect(reasonsWith([line('제조일자 2025.09.20', 95)]).some((r) => r.includes('starts like a date'))).toBe(false);
     // With the expiry read, nothing is missing.
-    const dated = hclInput({ expiryDate: '2031-05-31' }, { expiryDate: 0.95 });
-    dated.ocrLines.push(line('습 해 삐 뷰 20314858', 64));
-    expect(scoreConfidence(dated, catalog, 0.9).reviewReasons.some((r) => r.includes('starts like a date'))).toBe(false);
+    expect(reasonsWith([line('습 해 삐 뷰 20314858', 64)], { expiryDate: '2031-05-31' }, { expiryDate: 0.95 }).some((r) => r.includes('starts like a date'))).toBe(false);
   });
 
   it('sends to review a label with a confident code no field was read from, and not one whose codes are all read', () => {
