@@ -2,7 +2,7 @@ import { isValidCas } from '../shared/cas';
 import type { Catalog, CatalogEntry, Manufacturer } from '../shared/catalog';
 import { normalizeName } from '../shared/catalog';
 import { FIELD_NAMES, type FieldConfidence, type FieldName, type LabelFields, type OcrLine } from '../shared/contract';
-import { formulasEquivalent, formulaWeight, plausibleFormula, tryParseFormula } from '../shared/formula';
+import { formulaNotCode, formulasEquivalent, formulaWeight, tryParseFormula } from '../shared/formula';
 import { sameReading } from '../shared/readings';
 import { GARBLED_KEY } from '../shared/text';
 
@@ -710,7 +710,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       const t = l.text.trim().replace(GARBLED_KEY, '').replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
       if (l.confidence < STRAY_CODE_CONF || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
       const q = alnum(t);
-      return !values.some((v) => v.includes(q) || q.includes(v)) && !plausibleFormula(t) && !MONTH_DATE.test(t);
+      return !values.some((v) => v.includes(q) || q.includes(v)) && !formulaNotCode(t) && !MONTH_DATE.test(t);
     });
     if (stray) reviewReasons.push(`The label prints "${stray.text.trim()}", a code no field was read from (a lot or catalog number whose key was not read?).`);
     // No date was read, but a line holds digits that start like one and are no well-formed date (`20314858`,

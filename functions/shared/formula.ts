@@ -127,6 +127,14 @@ export function plausibleFormula(text: string): boolean {
   });
 }
 
+/**
+ * A plausible formula that is not shaped like a code: one or two letters then 5+ digits (`H6011002`, which reads as
+ * H6O11O2 only through the 0-for-O) is a lot or catalog number.
+ */
+export function formulaNotCode(text: string): boolean {
+  return plausibleFormula(text) && !/^[A-Z]{1,2}\d{5,}$/.test(text);
+}
+
 /** A canonical composition key (Hill order: C, H, then alphabetical), e.g. "C2H4O2"; undefined if unparsable. */
 export function hillKey(formula: string): string | undefined {
   const counts = tryParseFormula(formula);

@@ -1,4 +1,4 @@
-import { formulaWeight, formulasEquivalent, hillKey, normalizeFormula, parseFormula } from '../../functions/shared/formula';
+import { formulaNotCode, formulaWeight, formulasEquivalent, hillKey, normalizeFormula, parseFormula } from '../../functions/shared/formula';
 
 describe('parseFormula', () => {
   it('counts simple formulas', () => {
@@ -60,5 +60,14 @@ describe('formulasEquivalent', () => {
   it('builds Hill-order keys', () => {
     expect(hillKey('CH3COOH')).toBe('C2H4O2');
     expect(hillKey('H2SO4')).toBe('H2O4S');
+  });
+});
+
+describe('formulaNotCode', () => {
+  it('takes a formula read with 0 for O as a formula, but not a code shaped one or two letters then 5+ digits', () => {
+    expect(formulaNotCode('C14H2806')).toBe(true);
+    expect(formulaNotCode('NaH2PO4')).toBe(true);
+    expect(formulaNotCode('H6011002')).toBe(false);
+    expect(formulaNotCode('CKS4280')).toBe(false);
   });
 });

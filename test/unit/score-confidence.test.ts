@@ -575,6 +575,8 @@ describe('scoreConfidence: what a label design the reader does not know leaves b
 
   it('finds a stray code behind a key OCR garbled to a sign (`卜:BGY4681`, the ト of ロット)', () => {
     expect(reasonsWith([line('卜:BGY4681', 91)]).some((r) => r.includes('"卜:BGY4681", a code no field was read from'))).toBe(true);
+    // A letter and seven digits is a code, though it reads as H6O11O2 with 0 for O.
+    expect(reasonsWith([line('卜:H6011002', 91)]).some((r) => r.includes('"卜:H6011002", a code no field was read from'))).toBe(true);
   });
 
   it('sends to review a label with digits that start like a date but are none, when no date was read; not a well-formed date left unread', () => {

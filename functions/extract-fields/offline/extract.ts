@@ -7,7 +7,7 @@ import type { Catalog, CatalogEntry, Manufacturer } from '../../shared/catalog';
 import type { FieldName, LabelFields, OcrLine } from '../../shared/contract';
 import { isValidCas } from '../../shared/cas';
 import { editDistance, GARBLED_KEY } from '../../shared/text';
-import { formulasEquivalent, normalizeFormula, plausibleFormula } from '../../shared/formula';
+import { formulaNotCode, formulasEquivalent, normalizeFormula } from '../../shared/formula';
 import { findKeys, type KeyField, type KeyHit } from './keys';
 import { below, evidenceOf, isInjection, rightOf, toLines, type Line } from './layout';
 import { findGrade, nearGrade } from './grades';
@@ -485,7 +485,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
         const long = t.length >= 6 && (t.match(/\d/g) ?? []).length >= 4;
         if (l.conf < (long ? 60 : 90)) return false;
         if (used.has(t) || parseDate(t) || findCasCandidates(t).length) return false;
-        return !plausibleFormula(t);
+        return !formulaNotCode(t);
       });
     if (codes.length === 1) {
       const { l, t } = codes[0];
