@@ -474,6 +474,11 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         } else if (maker?.catalogPatterns.length) {
           score = Math.min(score, 0.8);
           reasons.push(`does not have the shape of a ${maker.name} catalog number`);
+        } else if (/^[0125678]\d{3,}$/.test(String(value))) {
+          // No shape to check against, and digits only, starting with one a letter prefix is read as (S8838 as
+          // 58838 at OCR 96, D2622 as 02622): the first character may be a letter.
+          score = Math.min(score, 0.85);
+          reasons.push('digits only, with no known catalog-number shape to check: its first character may be a letter read as a digit');
         }
         break;
       }

@@ -164,6 +164,16 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     return input;
   };
 
+  it('keeps below the threshold a digits-only catalog number of a maker with no known shape, whose first digit may be a letter (58838 for S8838)', () => {
+    // (a maker the catalog knows no catalog-number shape of)
+    const digits = score(withLine({ manufacturer: 'Acme Labs', catalogNumber: '58838' }, { catalogNumber: 0.93 }, line('품번 58838', 96)), 'catalogNumber');
+    const lettered = score(withLine({ manufacturer: 'Acme Labs', catalogNumber: 'S8838' }, { catalogNumber: 0.93 }, line('품번 S8838', 96)), 'catalogNumber');
+
+    expect(digits.score).toBe(0.85);
+    expect(digits.reasons.at(-1)).toMatch(/first character may be a letter/);
+    expect(lettered.score).toBe(0.93);
+  });
+
   it('keeps a lot of digits alone below the threshold (a letter lost or read as a digit), not one with a letter', () => {
     const digits = score(withLine({ lotNumber: '23071588' }, { lotNumber: 0.95 }, line('Batch No. 23071588', 99)), 'lotNumber');
     const lettered = score(withLine({ lotNumber: '2307J588' }, { lotNumber: 0.95 }, line('Batch No. 2307J588', 99)), 'lotNumber');
