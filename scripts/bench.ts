@@ -35,6 +35,16 @@ const pct = (xs: number[], p: number) => {
 /** Claude's image tokens ≈ width × height / 750; text ≈ 4 characters a token. */
 const textTokens = (s: string) => Math.ceil(s.length / 4);
 
+/** Runs `job(0 … count-1)` with at most `inFlight` jobs at once, each taking the next index when it finishes. */
+async function eachInFlight(count: number, inFlight: number, job: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < count) await job(next++);
+    }),
+  );
+}
+
 async function main() {
   const files = readdirSync(dir)
     .filter((f) => /\.(jpe?g|png|webp)$/i.test(f))
@@ -64,15 +74,9 @@ async function main() {
   log(`pass 1: OCR alone (the same recognize() the pipeline calls, on the same normalised images; ${inFlight} photos in flight)`);
   const ocrStart = Date.now();
   const ocrLines: OcrLine[][] = new Array(normalized.length);
-  let nextOcr = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (nextOcr < normalized.length) {
-        const i = nextOcr++;
-        ocrLines[i] = await ocr.recognize(normalized[i].normalized);
-      }
-    }),
-  );
+  await eachInFlight(normalized.length, inFlight, async (i) => {
+    ocrLines[i] = await ocr.recognize(normalized[i].normalized);
+  });
   const ocrMs = Date.now() - ocrStart;
   const ocrPerMin = (files.length / ocrMs) * 60_000;
   log(`  OCR alone: ${(ocrMs / files.length).toFixed(0)} ms/label, ${ocrPerMin.toFixed(1)} labels/min`);
@@ -83,19 +87,14 @@ async function main() {
   const latencies: number[] = [];
   const statuses = new Map<string, number>();
   const e2eStart = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < files.length) {
-        const file = files[next++];
-        const t = Date.now();
-        const { executionArn } = await stack.submitPhoto(file.split('/').pop()!, readFileSync(file));
-        const outcome = await stack.waitForOutcome(executionArn, 10 * 60_000);
-        latencies.push(Date.now() - t);
-        statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
-      }
-    }),
-  );
+  await eachInFlight(files.length, inFlight, async (i) => {
+    const file = files[i];
+    const t = Date.now();
+    const { executionArn } = await stack.submitPhoto(file.split('/').pop()!, readFileSync(file));
+    const outcome = await stack.waitForOutcome(executionArn, 10 * 60_000);
+    latencies.push(Date.now() - t);
+    statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
+  });
   const e2eMs = Date.now() - e2eStart;
   await stack.close();
   rmSync(dataDir, { recursive: true, force: true });

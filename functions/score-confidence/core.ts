@@ -4,7 +4,7 @@ import { normalizeName } from '../shared/catalog';
 import { FIELD_NAMES, type FieldConfidence, type FieldName, type LabelFields, type OcrLine } from '../shared/contract';
 import { formulaNotCode, formulasEquivalent, formulaWeight, tryParseFormula } from '../shared/formula';
 import { sameReading } from '../shared/readings';
-import { GARBLED_KEY } from '../shared/text';
+import { codeText } from '../shared/text';
 
 export interface ScoreInput {
   fields: LabelFields;
@@ -179,7 +179,7 @@ const STARTS_WITH_GRADE_WORD = new RegExp(`^(${GLUED_GRADE_WORDS})`);
  * Where a grade is printed in `text` (in gradeText form; spaces and ® optional) as words of its own or glued to
  * other grade words: `EP` inside "Keep container…" or `GR` inside a "Grade" key is not the grade.
  */
-function findGrade(grade: string, text: string): { start: number; end: number }[] {
+function gradeSpans(grade: string, text: string): { start: number; end: number }[] {
   const chars = [...gradeText(grade).replace(/[\s®]+/g, '')];
   if (!chars.length) return [];
   const esc = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -204,7 +204,7 @@ function findGrade(grade: string, text: string): { start: number; end: number }[
 function gradeContinues(grade: string, lines: OcrLine[]): string | undefined {
   for (const l of lines) {
     const t = gradeText(l.text).replace(/\s+/g, ' ').trim();
-    for (const at of findGrade(grade, t)) {
+    for (const at of gradeSpans(grade, t)) {
       const rest = t.slice(at.end).replace(/^[\s,;:/]+/, '');
       if (!rest) continue;
       if (/^([<>≥≤=~]|min\.?|max\.?|\d|\(|purity|assay)/i.test(rest)) continue;
@@ -218,7 +218,7 @@ function gradeContinues(grade: string, lines: OcrLine[]): string | undefined {
 function gradePrecededBy(grade: string, lines: OcrLine[]): string | undefined {
   for (const l of lines) {
     const t = gradeText(l.text);
-    for (const at of findGrade(grade, t)) {
+    for (const at of gradeSpans(grade, t)) {
       const word = ENDS_IN_GRADE_WORD.exec(squash(t.slice(0, at.start)));
       if (word) return word[1];
     }
@@ -610,6 +610,9 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       }
       case 'purity': {
         const nums = String(value).match(/\d+(?:\.\d+)?/g) ?? [];
+        // A bare assay of 90 % or more (no sign, min. or range), and what is printed right before it if garbled.
+        const bareHigh = /^\s*\d{2,3}(?:\.\d+)?\s*%\s*$/.test(String(value)) && Number(nums[0]) >= 90;
+        const garbled = bareHigh ? garbledBefore(String(value), input.ocrLines) : undefined;
         // An assay range may end above 100 % (pharmacopoeia assays on the dried substance: `99.0-102.0%`).
         const range = nums.length === 2 && /\d\s*%?\s*[-~]\s*\d/.test(String(value)) && Number(nums[0]) <= 100 && Number(nums[1]) <= 105 && Number(nums[0]) < Number(nums[1]);
         if (!range && nums.some((n) => Number(n) > 100 || /^0\d/.test(n))) {
@@ -621,12 +624,12 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
           // Bare numbers stay where they are: a dropped `≥` is the one way a purity read this well is wrong.
           score = Math.max(score, 0.9);
           reasons.push('a whole purity expression, printed and clearly read');
-        } else if (/^\s*\d{2,3}(?:\.\d+)?\s*%\s*$/.test(String(value)) && Number(nums[0]) >= 90 && garbledBefore(String(value), input.ocrLines)) {
+        } else if (bareHigh && garbled) {
           // A bare assay with digits just before it on its line (`010. 99.8%` for `min. 99.8%`): a sign or `min.`
           // read as something else. No key or sign prints a digit.
           score = Math.min(score, 0.8);
-          reasons.push(`read after "${garbledBefore(String(value), input.ocrLines)}" on its line: a \`≥\` or \`min.\` may have been misread`);
-        } else if (/^\s*\d{2,3}(?:\.\d+)?\s*%\s*$/.test(String(value)) && Number(nums[0]) >= 90 && !((legibility ?? 0) >= CRISP_LABEL)) {
+          reasons.push(`read after "${garbled}" on its line: a \`≥\` or \`min.\` may have been misread`);
+        } else if (bareHigh && !((legibility ?? 0) >= CRISP_LABEL)) {
           // A bare assay of 90 % or more on a photo: labels print most of these with a `≥` or `min.`, a small sign
           // photographed print loses (devset: `99.8%` read at OCR 99 under its key for `≥99.8%`; the line itself
           // looks the same as a bare `99.0%`). On a crisply read label a sign is not dropped.
@@ -711,8 +714,8 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     const alnum = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
     const values = (Object.entries(fields) as [FieldName, unknown][]).map(([f, v]) => alnum(valueText(f, v))).filter((v) => v.length >= 3);
     const stray = input.ocrLines.find((l) => {
-      // (after a key the OCR garbled to a sign or two: `卜:BGY4681`, the ト of ロット)
-      const t = l.text.trim().replace(GARBLED_KEY, '').replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
+      // (also after a key the OCR garbled to a sign or two: `卜:BGY4681`, the ト of ロット)
+      const t = codeText(l.text);
       if (l.confidence < STRAY_CODE_CONF || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
       const q = alnum(t);
       return !values.some((v) => v.includes(q) || q.includes(v)) && !formulaNotCode(t) && !MONTH_DATE.test(t);

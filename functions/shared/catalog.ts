@@ -113,17 +113,20 @@ export function normalizeName(s: string): string {
 /** Case and spacing folded: two spellings of a name that differ only in these are the same print. */
 const squashCase = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
 
-/** Lowercase letters/digits/CJK only: for manufacturer matching, where spacing and punctuation vary freely. */
 /** Simplified Chinese forms PaddleOCR's recogniser returns for the Japanese kanji of makers' names (`东化学` for 東化学). */
 const JAPANESE_FORMS: Record<string, string> = { 东: '東', 关: '関', 纯: '純', 药: '薬', 业: '業', 试: '試' };
+const SIMPLIFIED_RE = new RegExp(`[${Object.keys(JAPANESE_FORMS).join('')}]`, 'g');
 
-/** Manufacturer matching form: NFKC, lower case, letters and digits only, Japanese kanji forms. */
+/**
+ * Manufacturer matching form, where spacing and punctuation vary freely: NFKC, lower case, letters and digits only,
+ * simplified kanji in their Japanese forms.
+ */
 function compact(s: string): string {
   return s
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, '')
-    .replace(/[东关纯药业试]/g, (c) => JAPANESE_FORMS[c]);
+    .replace(SIMPLIFIED_RE, (c) => JAPANESE_FORMS[c]);
 }
 
 // Reused rows: the fuzzy search runs thousands of distances per label, and allocation dominated the cost.

@@ -12,4 +12,12 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** A key OCR read as one to four signs that are not Latin letters or digits, before a colon (`卜:` for ロット:). */
-export const GARBLED_KEY = /^[^\p{Script=Latin}\p{N}\s:：]{1,4}\s*[:：]\s*/u;
+const GARBLED_KEY = /^[^\p{Script=Latin}\p{N}\s:：]{1,4}\s*[:：]\s*/u;
+
+/**
+ * A line's text as a candidate code (a lot or catalog number printed alone): trimmed of separators, and of a key
+ * OCR garbled to a sign or two before a colon (`卜:BGY4681`).
+ */
+export function codeText(text: string): string {
+  return text.trim().replace(GARBLED_KEY, '').replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
+}

@@ -6,7 +6,7 @@
 import type { Catalog, CatalogEntry, Manufacturer } from '../../shared/catalog';
 import type { FieldName, LabelFields, OcrLine } from '../../shared/contract';
 import { isValidCas } from '../../shared/cas';
-import { editDistance, GARBLED_KEY } from '../../shared/text';
+import { codeText, editDistance } from '../../shared/text';
 import { formulaNotCode, formulasEquivalent, normalizeFormula } from '../../shared/formula';
 import { findKeys, type KeyField, type KeyHit } from './keys';
 import { below, evidenceOf, isInjection, rightOf, toLines, type Line } from './layout';
@@ -479,7 +479,7 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     // number — taken only when exactly one line on the label is such a code.
     const used = new Set([fields.catalogNumber?.value, fields.casNumber?.value].filter(Boolean).map((v) => String(v).replace(/[^A-Z0-9]/gi, '').toUpperCase()));
     const codes = lines
-      .map((l) => ({ l, t: l.text.trim().replace(GARBLED_KEY, '').replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '') }))
+      .map((l) => ({ l, t: codeText(l.text) }))
       .filter(({ l, t }) => {
         if (keyLines.has(l) || !/^[A-Z0-9]{5,12}$/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) return false;
         const long = t.length >= 6 && (t.match(/\d/g) ?? []).length >= 4;
