@@ -191,6 +191,13 @@ const MAX_NAME_TOKENS = 10;
 
 let shippedCache: Catalog | undefined;
 
+/** See `Catalog.nameWords`. */
+export interface NameWords {
+  all: ReadonlySet<string>;
+  leading: ReadonlySet<string>;
+  trailing: ReadonlySet<string>;
+}
+
 export class Catalog {
   readonly entries: readonly CatalogEntry[];
   readonly manufacturers: readonly Manufacturer[];
@@ -218,6 +225,7 @@ export class Catalog {
     group: boolean;
   }[] = [];
   private readonly manufacturerByCompact = new Map<string, Manufacturer>();
+  private nameWordSets?: NameWords;
 
   /** The shipped data (data/reagents.json, data/manufacturers.json), loaded and indexed once per process. */
   static shipped(): Catalog {
@@ -410,6 +418,32 @@ export class Catalog {
       }
     }
     return [...best.values()].sort((a, b) => b.score - a.score || a.matched.length - b.matched.length).slice(0, limit);
+  }
+
+  /**
+   * The Latin words of 3+ letters the catalog's names and synonyms are made of, lower-cased (`sodium`, `tartrate`,
+   * `tetrahydrate`, `methyl`): a new product's name is mostly made of them, a pictogram read as `HHO` is not.
+   * `leading` holds the words printed before a space in some name (`potassium` of `Potassium sulfate`), `trailing`
+   * those printed after one (`sulfate`).
+   */
+  nameWords(): NameWords {
+    if (!this.nameWordSets) {
+      const all = new Set<string>();
+      const leading = new Set<string>();
+      const trailing = new Set<string>();
+      for (const e of this.entries) {
+        for (const n of [e.name, ...e.synonyms]) {
+          const spaced = n.toLowerCase().split(/\s+/);
+          spaced.forEach((part, i) => {
+            if (i < spaced.length - 1 && /^[a-z]{3,}$/.test(part)) leading.add(part);
+            if (i > 0 && /^[a-z]{3,}$/.test(part)) trailing.add(part);
+          });
+          for (const w of n.toLowerCase().split(/[^a-z]+/)) if (w.length >= 3) all.add(w);
+        }
+      }
+      this.nameWordSets = { all, leading, trailing };
+    }
+    return this.nameWordSets;
   }
 
   /**

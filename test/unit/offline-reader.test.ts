@@ -569,7 +569,8 @@ describe('offline reader: a label whose edge or key was not read (catalog-constr
 
   it('leaves a short or unclear fragment alone and proposes nothing', async () => {
     const { c } = await read([L('cylicacid', 10, 60, 40), L('Lot 2409N664', 10, 120)]);
-    expect(c.productName).toBe('cylicacid');
+    // (read as printed, only `…ic` and `acid` glued together are set apart)
+    expect(c.productName).toBe('cylic acid');
     expect(c.casNumber).toBeUndefined();
   });
 
@@ -882,5 +883,58 @@ describe('offline reader: the Korean name among Hangul noise', () => {
       input([L('DAEJUNG', 10, 10), L('Acetic acid', 10, 50, 36), L('아세트산', 10, 92, 22, 90), L('CAS No. 64-19-7', 10, 130), L('삐끼', 60, 150, 44, 70)]),
     );
     expect((r.candidate as Record<string, unknown>).productNameKo).toBe('아세트산');
+  });
+});
+
+describe('offline reader: a product the catalog does not know', () => {
+  const known = new Catalog(
+    [
+      entry({ name: 'Potassium iodate', nameKo: '요오드산칼륨', cas: '7758-05-6', formula: 'KIO3', molecularWeight: 214.0 }),
+      entry({ name: 'Magnesium sulfate', cas: '7487-88-9', formula: 'MgSO4', molecularWeight: 120.37 }),
+      entry({ name: 'Sodium acetate', cas: '127-09-3', formula: 'CH3COONa', molecularWeight: 82.03 }),
+      entry({ name: 'Potassium sulfate', cas: '7778-80-5', formula: 'K2SO4', molecularWeight: 174.26 }),
+      entry({ name: 'Isobutyl acetate', cas: '110-19-0', formula: 'C6H12O2', molecularWeight: 116.16 }),
+      entry({ name: 'Isopropyl alcohol', cas: '67-63-0', formula: 'C3H8O', molecularWeight: 60.1 }),
+      entry({ name: 'Bromobenzene', cas: '108-86-1', formula: 'C6H5Br', molecularWeight: 157.01 }),
+      entry({ name: 'Mercury(II) chloride', cas: '7487-94-7', formula: 'HgCl2', molecularWeight: 271.5 }),
+      entry({ name: 'Sodium nitrate', cas: '7631-99-4', formula: 'NaNO3', molecularWeight: 84.99 }),
+    ],
+    [],
+  );
+  const unknownReader = createOfflineReader(known, { ocr: false });
+  const read = async (lines: OcrLine[]) => {
+    const r = await unknownReader.read(input(lines));
+    return { r, c: r.candidate as Record<string, unknown> };
+  };
+
+  it('reads the printed name, not the catalog neighbour, when the printed CAS is one the catalog does not know', async () => {
+    // Potassium iodide (7681-11-0) is not in this catalog; Potassium iodate is one letter away.
+    const { r, c } = await read([L('Potassium iodide', 40, 40, 40), L('CAS No. 7681-11-0', 40, 120), L('Lot 2408K113', 40, 150)]);
+    expect(c.casNumber).toBe('7681-11-0');
+    expect(c.productName).toBe('Potassium iodide');
+    expect(r.evidence?.productName).toMatch(/7681-11-0 is not in the catalog/);
+    // The same misread name with the catalog's CAS printed is the catalog product.
+    const { c: k } = await read([L('Potassium iodide', 40, 40, 40), L('CAS No. 7758-05-6', 40, 120)]);
+    expect(k.productName).toBe('Potassium iodate');
+  });
+
+  it('keeps a catalog name continued on the next line as the start of a longer name', async () => {
+    // Magnesium sulfate heptahydrate (10034-99-8) is not in this catalog.
+    const { c } = await read([L('Magnesium sulfate', 40, 40, 40), L('heptahydrate', 40, 86, 40), L('CAS No. 10034-99-8', 40, 160)]);
+    expect(c.productName).toBe('Magnesium sulfate heptahydrate');
+    // A name over three lines, chosen over a taller pictogram read as capitals.
+    const { c: three } = await read([L('Aluminum', 40, 40, 40), L('chloride', 40, 86, 40), L('hexahydrate', 40, 132, 40), L('HHO', 40, 300, 90, 65), L('CAS 7784-13-6', 40, 420)]);
+    expect(three.productName).toBe('Aluminum chloride hexahydrate');
+  });
+
+  it('repairs OCR slips in a name read as printed', async () => {
+    const name = async (text: string, cas: string) => (await read([L(text, 40, 40, 40), L(`CAS No. ${cas}`, 40, 120)])).c.productName;
+    expect(await name('Lead(ll) acetate trihydrate', '6080-56-4')).toBe('Lead(II) acetate trihydrate');
+    expect(await name('Silver(1) oxide', '20667-12-3')).toBe('Silver(I) oxide');
+    expect(await name('lsobutyl alcohol', '78-83-1')).toBe('Isobutyl alcohol');
+    expect(await name('Potassiumnitrate', '7757-79-1')).toBe('Potassium nitrate');
+    expect(await name('Methanesulfonicacid', '75-75-2')).toBe('Methanesulfonic acid');
+    // A compound word the catalog prints whole is no glued pair (`Bromo` is no word printed before a space).
+    expect(await name('Chlorobenzene', '108-90-7')).toBe('Chlorobenzene');
   });
 });

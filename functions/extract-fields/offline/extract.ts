@@ -3,7 +3,7 @@
  * and the reagent catalog as a cross-check. The catalog is the source of a field only as a `proposed` value —
  * the CAS or Korean name of the product the label names, when OCR read none — which the scorer keeps in review.
  */
-import type { Catalog, CatalogEntry, Manufacturer } from '../../shared/catalog';
+import type { Catalog, CatalogEntry, Manufacturer, NameWords } from '../../shared/catalog';
 import type { FieldName, LabelFields, OcrLine } from '../../shared/contract';
 import { isValidCas } from '../../shared/cas';
 import { codeText, editDistance } from '../../shared/text';
@@ -110,7 +110,8 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
   const validCas = casCands.filter((x) => x.c.valid);
   const bestCas = validCas.find((x) => x.keyed) ?? validCas[0];
   const casEntry = bestCas ? catalog.byCas(bestCas.c.cas) : undefined;
-  const name = findProductName(lines, catalog, casEntry, keyLines, valueLines);
+  const unknownCas = bestCas && !casEntry ? bestCas.c.cas : undefined;
+  const name = findProductName(lines, catalog, casEntry, keyLines, valueLines, unknownCas);
 
   // CAS: keyed+valid first, then any valid; otherwise a catalog repair backed by the printed name.
   if (bestCas) {
@@ -700,7 +701,20 @@ function nameEvidence(e: CatalogEntry, lines: Line[], catalog: Catalog): boolean
 const NOT_A_NAME =
   /\b(?:danger|warning|caution|store|keep|read|protect|avoid|wear|flammable|toxic|corrosive|irritant|harmful|co\.?,?\s*ltd|inc\b|gmbh|kgaa|corporation|llc|chemicals?\b.*\b(?:co|ltd|inc|industr)|www\.|\.com|tel\b|fax\b)/i;
 
-function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry | undefined, keyLines: Set<Line>, valueLines: Set<Line>): NameResult | undefined {
+/**
+ * The product name: the most prominent name-like line, snapped to a catalog name where one matches. `unknownCas` is a
+ * printed, valid CAS the catalog does not know: the label is then most likely of a product the catalog lacks, and only
+ * a line that *is* a catalog name, whole and exact, names a catalog product. A near match or a name's end is that
+ * product's catalog neighbour (`Potassium iodate` for `Potassium iodide`, `2,2'-Bipyridine` for `Pyridine`).
+ */
+function findProductName(
+  lines: Line[],
+  catalog: Catalog,
+  casEntry: CatalogEntry | undefined,
+  keyLines: Set<Line>,
+  valueLines: Set<Line>,
+  unknownCas?: string,
+): NameResult | undefined {
   const top = Math.min(...lines.map((l) => l.top));
   const bottom = Math.max(...lines.map((l) => l.bottom));
   const span = Math.max(1, bottom - top);
@@ -729,26 +743,26 @@ function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry
 
   // A name printed over two lines (or split by a wide gap): the line joined with the next one below it, or to its
   // right on the same row, is tried first — kept only when the join is a catalog name (`Trimethylsilyl` + `chloride`).
-  // (Detector boxes are grown around the ink, so the second word's box may start a little inside the first's.)
+  const continuation = (first: Line) => lines.find((l) => l !== first && !keyLines.has(l) && !valueLines.has(l) && continuesName(first, l));
+  const joinText = (first: string, next: Line) => `${first} ${next.text.replace(/[\s,;:|-]+$/, '')}`.replace(/\s+/g, ' ').trim();
+  // With an unknown printed CAS only a whole, exact catalog name counts (see above).
+  const whole = (m: { score: number; matched: string }, text: string) => !unknownCas || (m.score >= 0.99 && normalizedLen(m.matched) >= normalizedLen(text) * 0.95);
+  const words = catalog.nameWords();
+  const chemical = (c: { text: string }) => nameLikeness(c.text, words) === 1 && !findGrade(c.text);
+  const nameContinues = (first: Line) => candidates.some((n) => n.line !== first && chemical(n) && continuesName(first, n.line));
   const joined = (c: { line: Line; text: string }) => {
-    const next = lines.find(
-      (l) =>
-        l !== c.line &&
-        !keyLines.has(l) &&
-        !valueLines.has(l) &&
-        /^[A-Za-z(]/.test(l.text) &&
-        Math.abs(l.h - c.line.h) <= 0.4 * c.line.h &&
-        ((l.top > c.line.top + 0.5 * c.line.h && l.top - c.line.bottom < 0.8 * c.line.h && Math.abs(l.left - c.line.left) < 2 * c.line.h) ||
-          (Math.abs(l.cy - c.line.cy) < 0.3 * c.line.h && l.left > c.line.right - 0.6 * c.line.h && l.left - c.line.right < 2.5 * c.line.h)),
-    );
+    const next = continuation(c.line);
     if (!next) return undefined;
-    const text = `${c.text} ${next.text.replace(/[\s,;:|-]+$/, '')}`.replace(/\s+/g, ' ').trim();
+    const text = joinText(c.text, next);
     const exact = catalog.findNamesInText(text).filter((m) => normalizedLen(m.matched) >= normalizedLen(text) * 0.85 && normalizedLen(m.matched) > normalizedLen(c.text));
-    if (exact.length) return { exact: exact.find((m) => m.entry === casEntry) ?? exact[0], next };
+    if (exact.length) {
+      const m = exact.find((x) => x.entry === casEntry) ?? exact[0];
+      return whole(m, text) ? { exact: m, next } : undefined;
+    }
     // One OCR slip in the joined name (`lsopropyl` + `alcohol`): a clear, unique near match only.
     const near = catalog.searchName(text, 3, 0.9);
     const top = near[0];
-    if (top && top.score >= 0.9 && (near.length === 1 || top.score - near[1].score > 0.05) && normalizedLen(top.matched) > normalizedLen(c.text)) return { exact: top, next };
+    if (top && top.score >= 0.9 && (near.length === 1 || top.score - near[1].score > 0.05) && normalizedLen(top.matched) > normalizedLen(c.text) && whole(top, text)) return { exact: top, next };
     return undefined;
   };
   // A catalog name matching a prominent line wins; prefer the entry of the printed CAS.
@@ -768,7 +782,9 @@ function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry
     const matches = catalog.searchName(c.text, 5, 0.75);
     const exact = catalog.findNamesInText(c.text).filter((m) => normalizedLen(m.matched) >= normalizedLen(c.text) * 0.7);
     const pick = (casEntry && [...exact, ...matches].find((m) => m.entry === casEntry)) || exact[0] || (matches[0] && (matches.length === 1 || matches[0].score - matches[1].score > 0.05) && matches[0].score >= 0.85 ? matches[0] : undefined);
-    if (pick) {
+    // (With an unknown CAS, a catalog name continued by another name-like line is the start of a longer name:
+    // `Magnesium sulfate` / `heptahydrate`, `Sodium` + `benzoate`.)
+    if (pick && whole(pick, c.text) && !(unknownCas && nameContinues(c.line))) {
       const agree = casEntry === pick.entry;
       return {
         value: pick.matched,
@@ -780,7 +796,7 @@ function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry
     }
   }
   // A name whose start is cut off (label edge out of the frame, glare): a clear, unique catalog name it is the end of.
-  for (const c of candidates.slice(0, 4)) {
+  for (const c of unknownCas ? [] : candidates.slice(0, 4)) {
     const tails = catalog.searchNameTail(c.text, 3, 0.85);
     const top = (casEntry && tails.find((m) => m.entry === casEntry)) || (tails[0] && (tails.length === 1 || tails[0].score - tails[1].score > 0.05) ? tails[0] : undefined);
     if (top) {
@@ -793,8 +809,85 @@ function findProductName(lines: Line[], catalog: Catalog, casEntry: CatalogEntry
       };
     }
   }
-  const best = candidates[0];
-  return { value: best.text, confidence: conf(best.line, 0.8), evidence: evidenceOf(best.line, 'most prominent line'), line: best.line };
+  // No catalog name: the most prominent line that reads like a chemical name (a pictogram read as `HHO` does not),
+  // with the line continuing it (`Trimethylsilyl` / `chloride`), or the line it continues, where that reads as one too.
+  const ranked = candidates.map((c) => ({ c, s: c.score * (0.4 + 0.6 * nameLikeness(c.text, words)) })).sort((a, b) => b.s - a.s);
+  let best = ranked[0].c;
+  for (let k = 0; k < 2; k++) {
+    const b = best;
+    const above = chemical(b) ? candidates.find((a) => a !== b && chemical(a) && continuesName(a.line, b.line)) : undefined;
+    if (!above) break;
+    best = above;
+  }
+  const parts = [best];
+  for (let k = 0; k < 2 && chemical(parts[parts.length - 1]); k++) {
+    const last = parts[parts.length - 1];
+    const next = candidates.find((n) => !parts.includes(n) && chemical(n) && continuesName(last.line, n.line));
+    if (!next) break;
+    parts.push(next);
+  }
+  const unknown = unknownCas ? `; CAS ${unknownCas} is not in the catalog: a product it does not know?` : '';
+  const value = repairNameText(parts.map((p) => p.text).join(' '), words);
+  const minConf = Math.min(...parts.map((p) => p.line.conf));
+  return {
+    value,
+    confidence: conf(best.line, 0.8) * Math.min(1, 0.5 + 0.5 * Math.min(1, minConf / 90)),
+    evidence: parts.length > 1
+      ? `${parts.map((p) => evidenceOf(p.line)).join(' + ')} (a name printed over ${parts.length} lines, not in the catalog${unknown})`
+      : evidenceOf(best.line, `most prominent name-like line${unknown}`),
+    line: best.line,
+    next: parts[1]?.line,
+  };
+}
+
+/**
+ * OCR slips in a name read off the label rather than taken from the catalog: `l`/`1` for `I` in a Roman-numeral
+ * oxidation state (`Mercury(ll)`), a word-initial `l` for `I` where the catalog's words have the `I` spelling
+ * (`lsopropyl`, `lodoacetamide`), and two words glued together (`Potassiumsulfate`) split where the catalog prints
+ * the first before a space and the second after one (so `Bromobenzene` stays whole).
+ */
+export function repairNameText(text: string, words: NameWords): string {
+  return text
+    .replace(/\(([IVXivxl1]{1,4})\)/g, (_m, r: string) => `(${r.toUpperCase().replace(/[L1]/g, 'I')})`)
+    .replace(/\bl([a-z]{3,})/g, (m, rest: string) => (words.all.has(`i${rest}`) || /^(?:s|d|od)/.test(rest) ? `I${rest}` : m))
+    .replace(/(\([IVX]{1,4}\))(?=[a-z]{3})/g, '$1 ')
+    .replace(/([a-z]{3,}ic)(acid)\b/gi, '$1 $2')
+    .replace(/[A-Za-z]{7,}/g, (w) => {
+      const lower = w.toLowerCase();
+      if (words.all.has(lower)) return w;
+      for (let i = 3; i <= w.length - 3; i++) if (words.leading.has(lower.slice(0, i)) && words.trailing.has(lower.slice(i))) return `${w.slice(0, i)} ${w.slice(i)}`;
+      return w;
+    });
+}
+
+/** Word endings of chemical names (`-ene`, `-ide`, `-ate`, `-ol`, …), for names the catalog's words do not cover. */
+const CHEMICAL_ENDING = /(?:ane|ene|yne|ol|al|one|ide|ate|ite|ine|yl|ium|ic|ous|ose|in|ether|ester|hydrate)$/;
+
+/** Element names that do not end like one (`-ium`, `-ine`, `-ic` are covered by CHEMICAL_ENDING). */
+const ELEMENT_NAME = /^(?:hydrogen|aluminum|boron|carbon|nitrogen|oxygen|neon|silicon|phosphorus|sulfur|sulphur|argon|iron|cobalt|nickel|copper|zinc|krypton|molybdenum|silver|tin|antimony|xenon|lanthanum|tantalum|tungsten|platinum|gold|mercury|lead|bismuth)$/;
+
+/** Share of a line's words (3+ letters) that are catalog name words, element names or end like chemical names. */
+function nameLikeness(text: string, words: NameWords): number {
+  const ws = text
+    .toLowerCase()
+    .replace(/\([ivxl1]{1,4}\)/g, ' ')
+    .split(/[^a-z]+/)
+    .filter((w) => w.length >= 3);
+  return ws.length ? ws.filter((w) => words.all.has(w) || CHEMICAL_ENDING.test(w) || ELEMENT_NAME.test(w)).length / ws.length : 0;
+}
+
+/**
+ * True when `l` continues a name begun on `first`: a line of about its height just below it and left-aligned, or to
+ * its right on the same row past a wide gap. (Detector boxes are grown around the ink, so the second word's box may
+ * start a little inside the first's.)
+ */
+function continuesName(first: Line, l: Line): boolean {
+  return (
+    /^[A-Za-z(]/.test(l.text) &&
+    Math.abs(l.h - first.h) <= 0.4 * first.h &&
+    ((l.top > first.top + 0.5 * first.h && l.top - first.bottom < 0.8 * first.h && Math.abs(l.left - first.left) < 2 * first.h) ||
+      (Math.abs(l.cy - first.cy) < 0.3 * first.h && l.left > first.right - 0.6 * first.h && l.left - first.right < 2.5 * first.h))
+  );
 }
 
 function normalizedLen(s: string): number {
