@@ -442,6 +442,18 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
             score = Math.min(score, 0.4);
             reasons.push(`catalog formula is ${entry.formula}`);
           }
+        } else if (typeof fields.molecularWeight === 'number') {
+          // A product the catalog does not know: the printed M.W. is the one check (OCR drops subscripts).
+          const w = formulaWeight(value as string);
+          if (Math.abs(w - fields.molecularWeight) <= 0.06) {
+            reasons.push('formula weight agrees with the printed M.W.');
+          } else {
+            score = Math.min(score, 0.5);
+            reasons.push(`formula weight ${w.toFixed(2)} is not the printed M.W.: a subscript lost?`);
+          }
+        } else {
+          score = Math.min(score, 0.75);
+          reasons.push('no catalog formula or M.W. to check it against');
         }
         break;
       }
@@ -452,9 +464,13 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
           if (Math.abs(reference - mw) <= 0.05 || Math.abs(Math.round(reference) - mw) < 1e-9) {
             score = Math.max(score, 0.95);
             reasons.push(`M.W. agrees with ${entry ? 'the catalog' : 'the formula'} (${reference.toFixed(2)})`);
-          } else {
+          } else if (entry) {
             score = Math.min(score, 0.4);
-            reasons.push(`${entry ? 'catalog' : 'formula'} M.W. is ${reference.toFixed(2)}`);
+            reasons.push(`catalog M.W. is ${reference.toFixed(2)}`);
+          } else {
+            // Against a formula read off the label the disagreement is more often the formula's (a lost subscript).
+            score = Math.min(score, 0.7);
+            reasons.push(`formula M.W. is ${reference.toFixed(2)}`);
           }
         }
         break;

@@ -357,6 +357,13 @@ describe('offline reader: formulas read with look-alike characters', () => {
     expect(readFormula('MgC12')?.formula).toBe('MgC12');
     // Nothing confirms a look-alike reading: the text stays as read (or unread).
     expect(readFormula('CsHi4')).toBeUndefined();
+    // Subscripts lost without a mark are put back only where the printed M.W. pins them down; where it allows more
+    // than one place, the earliest (the first C's count is the usual loss).
+    expect(readFormula('CH14', 86.18)).toMatchObject({ formula: 'C6H14', how: 'mw' });
+    expect(readFormula('CH5CH3', 92.14)).toMatchObject({ formula: 'C6H5CH3', how: 'mw' });
+    expect(readFormula('CHOS', 78.13)).toMatchObject({ formula: 'C2H6OS', how: 'mw' });
+    expect(readFormula('CH14')).toMatchObject({ formula: 'CH14', how: 'exact' });
+    expect(readFormula('CH14', 50.0)).toMatchObject({ formula: 'CH14', how: 'exact' });
     expect(readFormula('NaCl', 58.44)?.formula).toBe('NaCl');
   });
 

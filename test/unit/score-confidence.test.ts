@@ -164,6 +164,26 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     return input;
   };
 
+  it('checks the formula of a product the catalog does not know against the printed M.W., and blames the formula when they differ', () => {
+    // Hexane (110-54-3) is not in this catalog.
+    const hexane = (formula: string, molecularWeight?: number) =>
+      scoreConfidence(
+        { ...hclInput({ productName: 'n-Hexane', casNumber: '110-54-3', formula, molecularWeight }, { formula: 0.95, molecularWeight: 0.95 }), ocrLines: [line(`n-Hexane ${formula} M.W. ${molecularWeight ?? ""}`)] },
+        catalog,
+        0.9,
+      ).confidence;
+    const agree = hexane('C6H14', 86.18);
+    expect(agree.formula!.score).toBe(0.95);
+    expect(agree.formula!.reasons.at(-1)).toMatch(/agrees with the printed M\.W\./);
+    // `CH14`: the 6 was lost. The formula drops below any threshold; the M.W. only below the usual one.
+    const lost = hexane('CH14', 86.18);
+    expect(lost.formula!.score).toBe(0.5);
+    expect(lost.formula!.reasons.at(-1)).toMatch(/subscript lost/);
+    expect(lost.molecularWeight!.score).toBe(0.7);
+    // Nothing to check it against.
+    expect(hexane('C6H14').formula!.score).toBe(0.75);
+  });
+
   it('keeps below the threshold a digits-only catalog number of a maker with no known shape, whose first digit may be a letter (58838 for S8838)', () => {
     // (a maker the catalog knows no catalog-number shape of)
     const digits = score(withLine({ manufacturer: 'Acme Labs', catalogNumber: '58838' }, { catalogNumber: 0.93 }, line('품번 58838', 96)), 'catalogNumber');

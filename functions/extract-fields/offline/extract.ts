@@ -444,7 +444,9 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
                 : ft.keyed
                   ? 'after formula key'
                   : 'formula-shaped token');
-      const factor = (r.how === 'exact' ? (agreesMw || agreesCatalog ? 0.98 : ft.keyed ? 0.9 : 0.75) : r.how === 'mw' ? 0.88 : 0.85) * (r.read ? 0.95 : 1);
+      // A formula read as printed whose weight is not the printed M.W. has most likely lost a subscript.
+      const exactFactor = agreesMw || agreesCatalog ? 0.98 : mw !== undefined ? 0.6 : ft.keyed ? 0.9 : 0.75;
+      const factor = (r.how === 'exact' ? exactFactor : r.how === 'mw' ? 0.88 : 0.85) * (r.read ? 0.95 : 1);
       fields.formula = { value: r.formula, confidence: conf(ft.line, factor), evidence: ft.ev.replace(/\)?$/, (m) => (ft.ev.endsWith(')') ? `; ${note})` : ` (${note})`)) };
       break;
     }

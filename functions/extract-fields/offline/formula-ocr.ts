@@ -152,14 +152,42 @@ export function readFormula(text: string, mw?: number, catalogForms: string[] = 
     if (r && (r.how === 'catalog' || catalogForms.some((f) => normalizeFormula(f) === r.formula))) byCatalog.set(r.formula, { ...r, how: 'catalog', read: alt });
   }
   if (byCatalog.size) return unique(byCatalog);
-  if (first?.how === 'mw' || mw === undefined || alts.length > 64) return first;
+  if (first?.how === 'mw' || mw === undefined) return first;
   const byMw = new Map<string, FormulaReading>();
-  for (const alt of alts) {
+  for (const alt of alts.length > 64 ? [] : alts) {
     const r = readToken(alt, mw, [], true, 3);
     const w = r && weight(r.formula);
     if (r && w !== undefined && Math.abs(w - mw) <= 0.06) byMw.set(r.formula, { ...r, how: 'mw', read: alt });
   }
-  return unique(byMw) ?? first;
+  return unique(byMw) ?? (alts.length > 64 ? undefined : lostSubscripts(token, mw)) ?? first;
+}
+
+/**
+ * Subscripts lost without a trace (`CH14` for C₆H₁₄, `CH5CH3` for C₆H₅CH₃: the digit after a C is the one OCR
+ * drops most): one, then two counts inserted after symbols that have none, filled to match the printed M.W.
+ * Where the weight allows more than one place, the earliest is taken — the first C's count is the usual loss.
+ */
+function lostSubscripts(token: string, mw: number): FormulaReading | undefined {
+  const s = token.normalize('NFKC').replace(/\s+/g, '');
+  if (!/^[A-Z][A-Za-z0-9()·.]*$/.test(s) || !tryParseFormula(s)) return undefined;
+  const gaps: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (!/[A-Z]/.test(s[i])) continue;
+    const end = /[a-z]/.test(s[i + 1] ?? '') && s.slice(i, i + 2) in ATOMIC_WEIGHTS ? i + 2 : i + 1;
+    if (!/\d/.test(s[end] ?? '')) gaps.push(end);
+  }
+  if (gaps.length === 0 || gaps.length > 10) return undefined;
+  const combos: number[][] = [...gaps.map((g) => [g]), ...gaps.flatMap((g, a) => gaps.slice(a + 1).map((h) => [g, h]))];
+  for (const k of [1, 2]) {
+    for (const combo of combos.filter((c) => c.length === k)) {
+      let variant = s;
+      for (const at of [...combo].reverse()) variant = `${variant.slice(0, at)}~${variant.slice(at)}`;
+      const r = readToken(variant, mw, [], true, k);
+      const w = r && weight(r.formula);
+      if (r && w !== undefined && Math.abs(w - mw) <= 0.06) return { ...r, how: 'mw', read: variant };
+    }
+  }
+  return undefined;
 }
 
 const LOOKALIKE: Record<string, string[]> = {
