@@ -196,6 +196,8 @@ export interface NameWords {
   all: ReadonlySet<string>;
   leading: ReadonlySet<string>;
   trailing: ReadonlySet<string>;
+  /** Pairs of adjacent Hangul syllables in the catalog's Korean names (`염화`, `나트`, `트륨`). */
+  koreanPairs: ReadonlySet<string>;
 }
 
 export class Catalog {
@@ -424,14 +426,19 @@ export class Catalog {
    * The Latin words of 3+ letters the catalog's names and synonyms are made of, lower-cased (`sodium`, `tartrate`,
    * `tetrahydrate`, `methyl`): a new product's name is mostly made of them, a pictogram read as `HHO` is not.
    * `leading` holds the words printed before a space in some name (`potassium` of `Potassium sulfate`), `trailing`
-   * those printed after one (`sulfate`).
+   * those printed after one (`sulfate`); `koreanPairs` does the same for Korean names, syllable pair by pair.
    */
   nameWords(): NameWords {
     if (!this.nameWordSets) {
       const all = new Set<string>();
       const leading = new Set<string>();
       const trailing = new Set<string>();
+      const koreanPairs = new Set<string>();
       for (const e of this.entries) {
+        for (const n of [e.nameKo, ...(e.synonymsKo ?? [])]) {
+          const syllables = (n ?? '').replace(/[^\uAC00-\uD7A3]/g, '');
+          for (let i = 0; i + 1 < syllables.length; i++) koreanPairs.add(syllables.slice(i, i + 2));
+        }
         for (const n of [e.name, ...e.synonyms]) {
           const spaced = n.toLowerCase().split(/\s+/);
           spaced.forEach((part, i) => {
@@ -441,7 +448,7 @@ export class Catalog {
           for (const w of n.toLowerCase().split(/[^a-z]+/)) if (w.length >= 3) all.add(w);
         }
       }
-      this.nameWordSets = { all, leading, trailing };
+      this.nameWordSets = { all, leading, trailing, koreanPairs };
     }
     return this.nameWordSets;
   }

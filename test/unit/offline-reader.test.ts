@@ -905,6 +905,9 @@ describe('offline reader: a product the catalog does not know', () => {
       entry({ name: 'Bromobenzene', cas: '108-86-1', formula: 'C6H5Br', molecularWeight: 157.01 }),
       entry({ name: 'Mercury(II) chloride', cas: '7487-94-7', formula: 'HgCl2', molecularWeight: 271.5 }),
       entry({ name: 'Sodium nitrate', cas: '7631-99-4', formula: 'NaNO3', molecularWeight: 84.99 }),
+      entry({ name: 'Phosphoric acid', nameKo: '인산', cas: '7664-38-2', formula: 'H3PO4', molecularWeight: 98.0 }),
+      entry({ name: 'Potassium dihydrogen phosphate', nameKo: '인산이수소칼륨', cas: '7778-77-0', formula: 'KH2PO4', molecularWeight: 136.09 }),
+      entry({ name: 'Sodium acetate trihydrate', nameKo: '아세트산나트륨 삼수화물', cas: '6131-90-4', formula: 'CH3COONa·3H2O', molecularWeight: 136.08 }),
     ],
     [],
   );
@@ -932,6 +935,15 @@ describe('offline reader: a product the catalog does not know', () => {
     // A name over three lines, chosen over a taller pictogram read as capitals.
     const { c: three } = await read([L('Aluminum', 40, 40, 40), L('chloride', 40, 86, 40), L('hexahydrate', 40, 132, 40), L('HHO', 40, 300, 90, 65), L('CAS 7784-13-6', 40, 420)]);
     expect(three.productName).toBe('Aluminum chloride hexahydrate');
+  });
+
+  it('reads the Korean name of an unknown product as printed, and no Hangul noise for one', async () => {
+    const ko = async (...hangul: OcrLine[]) =>
+      (await read([L('Sodium dihydrogen phosphate monohydrate', 40, 40, 40), ...hangul, L('CAS No. 10049-21-5', 40, 200)])).c.productNameKo;
+    // The catalog's 인산 inside is part of the longer name; the hydrate word gets its space back.
+    expect(await ko(L('인산이수소나트륨일수화물', 40, 86, 30, 90))).toBe('인산이수소나트륨 일수화물');
+    // Tesseract reading a pictogram: no syllables of Korean chemical names.
+    expect(await ko(L('삐삐삐', 40, 86, 30, 90))).toBeUndefined();
   });
 
   it('repairs OCR slips in a name read as printed', async () => {

@@ -951,10 +951,32 @@ function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | u
     }
     if (fuzzy) return { value: fuzzy.name, confidence: conf(best, 0.8), evidence: evidenceOf(best, `near spelling (${fuzzy.sim.toFixed(2)}) of the catalog Korean name "${fuzzy.name}" of the identified entry`) };
   }
+  // A catalog Korean name that is (nearly) the whole line; one inside a longer name is part of a product the catalog
+  // does not know (`인산` of `인산이수소나트륨 일수화물`): the row as read is then the name.
+  // (With an identified entry, a short reading is left to be taken for a fragment and the catalog's name proposed.)
+  const row = entry ? [best] : cands.filter((l) => Math.abs(l.cy - best.cy) < best.h * 0.6).sort((a, b) => a.left - b.left);
+  const rowText = row.map((l) => l.text.replace(/\s+/g, '')).join('');
   const exact = catalog.findNamesInText(text)[0];
-  if (exact && hasHangul(exact.matched)) return { value: exact.matched, confidence: conf(best, 0.9), evidence: evidenceOf(best, 'catalog Korean name') };
+  if (exact && hasHangul(exact.matched) && normalizedLen(exact.matched) >= 0.9 * normalizedLen(rowText)) return { value: exact.matched, confidence: conf(best, 0.9), evidence: evidenceOf(best, 'catalog Korean name') };
   if (nameLine && Math.abs(best.cy - nameLine.cy) > 5 * nameLine.h) return undefined;
-  return { value: text, confidence: conf(best, 0.75), evidence: evidenceOf(best, 'Hangul line near the name') };
+  // No catalog name to check it against: Hangul that is not made of the syllables of Korean chemical names is
+  // tesseract reading a pictogram or barcode (`삐삐삐`) or a misread word (`이요기한`), not a name.
+  if (koreanLikeness(rowText, catalog.nameWords()) < 0.5) return undefined;
+  // Korean names print a space before the hydrate word (`옥살산칼륨 일수화물`), which the syllable-spaced Korean
+  // OCR loses with its other spaces; Roman numerals get the same repair as in English names (`망간(11)`).
+  const value = rowText
+    .replace(/\(([IVXivxl1]{1,4})\)/g, (_m, r: string) => `(${r.toUpperCase().replace(/[L1]/g, 'I')})`)
+    .replace(/([^\s])((?:십이|일|이|삼|사|오|육|칠|팔|구|십|반|\d+)수화물)$/, '$1 $2');
+  return { value, confidence: conf(best, 0.75), evidence: evidenceOf(best, 'Hangul line near the name') };
+}
+
+/** Share of a text's adjacent Hangul syllable pairs that occur in the catalog's Korean names. */
+function koreanLikeness(text: string, words: NameWords): number {
+  const syllables = text.replace(/[^\uAC00-\uD7A3]/g, '');
+  if (syllables.length < 2) return 0;
+  let known = 0;
+  for (let i = 0; i + 1 < syllables.length; i++) if (words.koreanPairs.has(syllables.slice(i, i + 2))) known++;
+  return known / (syllables.length - 1);
 }
 
 const GENERIC_CATALOG_RE = /^(?:\d\.\d{5}\.\d{3,4}|[A-Z]{1,3}-?\d{3,6}(?:-[A-Z0-9]{1,6})?|\d{4,6}(?:-\d{1,5})?[A-Z]?|[A-Z]\d{4})$/;
