@@ -4,9 +4,10 @@
  * accuracy and ms per label.
  *
  *   npx tsx scripts/measure-offline.ts [folder] [--only img_0001,img_0002] [--verbose] [--cache] [--points FILE]
- *                                      [--unknown-products]
+ *                                      [--unknown-products] [--unknown-makers]
  *
- * --unknown-products takes the folder's products out of the catalog first: how labels of new products read.
+ * --unknown-products (--unknown-makers) takes the folder's products (makers) out of the catalog first: how labels of
+ * new products (makers) read.
  * --cache keeps OCR lines in os.tmpdir() keyed by image hash and OCR_VERSION, so rule changes can be measured in seconds.
  * Every record is also scored (functions/score-confidence) to print per-field calibration and a sweep of the
  * auto-accept threshold; --points writes the (field, confidence, correct) points as JSON.
@@ -25,6 +26,7 @@ const verbose = args.includes('--verbose');
 const useCache = args.includes('--cache');
 const pointsFile = args.includes('--points') ? args[args.indexOf('--points') + 1] : undefined;
 const unknownProducts = args.includes('--unknown-products');
+const unknownMakers = args.includes('--unknown-makers');
 
 interface Point {
   label: string;
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
   let readMs = 0;
   let n = 0;
   // Scored at threshold 0 (only the structural review reasons); the sweep below applies each threshold.
-  for await (const m of measureFolder(folder, { useCache, only, unknownProducts })) {
+  for await (const m of measureFolder(folder, { useCache, only, unknownProducts, unknownMakers })) {
     const { stem, template, difficulty, truth, result, scored } = m;
     ocrMs += m.ocrMs;
     readMs += m.readMs;

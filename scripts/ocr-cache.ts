@@ -81,17 +81,29 @@ export interface MeasuredLabel {
 /**
  * validate → OCR (cached when `useCache`) → offline read → score, for every photo listed in `folder/index.csv`
  * (NAME.jpg + NAME.json), in order. The one pipeline measure-offline and calibrate both measure. With `unknownProducts`
- * the folder's products are taken out of the catalog, to measure labels of products the catalog has never seen.
+ * (`unknownMakers`) the folder's products (makers) are taken out of the catalog, to measure labels of products (makers)
+ * the catalog has never seen.
  */
-export async function* measureFolder(folder: string, opts: { useCache: boolean; only?: Set<string>; unknownProducts?: boolean }): AsyncGenerator<MeasuredLabel> {
+export async function* measureFolder(
+  folder: string,
+  opts: { useCache: boolean; only?: Set<string>; unknownProducts?: boolean; unknownMakers?: boolean },
+): AsyncGenerator<MeasuredLabel> {
   const config = loadConfig({});
   const limits = { maxBytes: config.INTAKE_MAX_BYTES, maxMegapixels: config.INTAKE_MAX_MEGAPIXELS, minEdgePx: config.INTAKE_MIN_EDGE_PX, normalizedEdgePx: config.INTAKE_NORMALIZED_EDGE_PX };
   const rows = readFileSync(path.join(folder, 'index.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
   const truthOf = (file: string) => JSON.parse(readFileSync(path.join(folder, `${file.replace(/\.[^.]+$/, '')}.json`), 'utf8')) as Record<string, unknown>;
-  // --unknown-products: every product of the folder taken out of the catalog, as if none had been seen before.
+  // --unknown-products / --unknown-makers: every product (maker) of the folder taken out of the catalog, as if none
+  // had been seen before.
   const shipped = Catalog.shipped();
-  const unseen = new Set(opts.unknownProducts ? rows.map(([file]) => truthOf(file).casNumber) : []);
-  const catalog = unseen.size ? new Catalog(shipped.entries.filter((e) => !unseen.has(e.cas)), [...shipped.manufacturers]) : shipped;
+  const truths = opts.unknownProducts || opts.unknownMakers ? rows.map(([file]) => truthOf(file)) : [];
+  const unseenCas = new Set(opts.unknownProducts ? truths.map((t) => t.casNumber) : []);
+  const unseenMakers = new Set(opts.unknownMakers ? truths.map((t) => t.manufacturer) : []);
+  const catalog = truths.length
+    ? new Catalog(
+        shipped.entries.filter((e) => !unseenCas.has(e.cas)),
+        shipped.manufacturers.filter((m) => !unseenMakers.has(m.name)),
+      )
+    : shipped;
   const reader = createOfflineReader(catalog, { ocr: false });
   for (const [file, template, difficulty] of rows) {
     const stem = file.replace(/\.[^.]+$/, '');

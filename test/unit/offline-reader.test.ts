@@ -946,6 +946,23 @@ describe('offline reader: a product the catalog does not know', () => {
     expect(await ko(L('삐삐삐', 40, 86, 30, 90))).toBeUndefined();
   });
 
+  it('names a maker the catalog does not know as the label prints it, below any threshold', async () => {
+    const maker = async (...lines: OcrLine[]) => {
+      const { r, c } = await read([...lines, L('Sodium nitrate', 40, 120, 40), L('CAS No. 7631-99-4', 40, 200)]);
+      return { value: c.manufacturer, confidence: r.selfConfidence?.manufacturer, evidence: r.evidence?.manufacturer };
+    };
+    // The logo over the company line it starts.
+    const logo = await maker(L('SAMCHUN', 40, 20, 36), L('SAMCHUN PURE CHEMICAL CO., LTD.', 40, 400, 16));
+    expect(logo.value).toBe('Samchun');
+    expect(logo.confidence).toBeLessThanOrEqual(0.5);
+    expect(logo.evidence).toMatch(/a maker the catalog does not know/);
+    // A company line alone, without its legal form, its web address or the trade's descriptors.
+    expect((await maker(L('KANTO CHEMICAL CO., INC. · www.kanto.co.jp', 40, 400, 16))).value).toBe('Kanto Chemical');
+    expect((await maker(L('DuksanPure Chemicals Co., Ltd.', 40, 400, 16))).value).toBe('Duksan');
+    // A safety sentence is no company line.
+    expect((await maker(L('Keep away from Acme Chemicals products', 40, 400, 16))).value).toBeUndefined();
+  });
+
   it('repairs OCR slips in a name read as printed', async () => {
     const name = async (text: string, cas: string) => (await read([L(text, 40, 40, 40), L(`CAS No. ${cas}`, 40, 120)])).c.productName;
     expect(await name('Lead(ll) acetate trihydrate', '6080-56-4')).toBe('Lead(II) acetate trihydrate');

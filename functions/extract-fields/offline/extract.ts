@@ -164,6 +164,12 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     finalCasEntry = e;
   }
 
+  // A maker the catalog does not know: named as the label prints it, for the reviewer to confirm (and to add).
+  if (!fields.manufacturer) {
+    const maker = findUnknownMaker(lines, new Set([...keyLines, ...valueLines, ...(nameFinal ? [nameFinal.line] : [])]));
+    if (maker) fields.manufacturer = maker;
+  }
+
   // --- Korean name ---------------------------------------------------------------------------------------------
   const ko = findKoreanName(lines, catalog, finalCasEntry ?? nameFinal?.entry, nameFinal?.line, keyLines);
   if (ko) fields.productNameKo = ko;
@@ -586,6 +592,51 @@ function repairMolecularWeight(mw: Found<number>, formulaTexts: { text: string }
 
 /** A line naming a company (`… Co., Ltd.`, `GmbH`, `株式会社`, `(주)`). */
 const COMPANY_LINE = /\b(?:co\.?,?\s*ltd|ltd\.?|inc\.?|gmbh|corporation|corp\.|chemicals?|industries)(?![A-Za-z])|株式会社|\(주\)/i;
+
+/** A company's legal form at the end of its name (`Co., Ltd.`, `Inc.`, `GmbH`, `株式会社`, `(주)`). */
+const LEGAL_FORM = /[\s,.·]*(?:co\.?,?\s*ltd\.?|co\.?,?\s*inc\.?|ltd\.?|inc\.?|gmbh(?:\s*&\s*co\.?\s*kg)?|kgaa|corporation|corp\.?|llc|株式会社|\(주\)|주식회사)\s*$/i;
+
+/** `SIGMA-ALDRICH` → `Sigma-Aldrich`; short acronyms (`TCI`) and mixed case stay as printed. */
+function brandCase(text: string): string {
+  return /[a-z]/.test(text) ? text : text.replace(/[A-Z]{4,}/g, (w) => w[0] + w.slice(1).toLowerCase());
+}
+
+/**
+ * A maker the catalog does not know, read off the label: the brand a company line starts with, where a larger
+ * line prints that brand alone (its logo: `SAMCHUN` over `SAMCHUN PURE CHEMICAL CO., LTD.`); else the first
+ * short company line without its legal form (`Kanto Chemical` of `KANTO CHEMICAL CO., INC.`).
+ */
+function findUnknownMaker(lines: Line[], exclude: Set<Line>): Found<string> | undefined {
+  const company = lines
+    .filter((l) => !exclude.has(l) && COMPANY_LINE.test(l.text) && /[A-Za-z]{3}/.test(l.text) && l.text.trim().split(/\s+/).length <= 8 && !NOT_A_NAME_PROSE.test(l.text))
+    .sort((a, b) => a.top - b.top);
+  const compact = (t: string) => t.toLowerCase().replace(/[^a-z0-9]/g, '');
+  for (const c of company) {
+    const first = c.text.trim().match(/^[A-Za-z][A-Za-z-]{2,}/)?.[0];
+    const logo = first && lines.find((l) => l !== c && !exclude.has(l) && l.h >= 1.2 * c.h && compact(l.text) === compact(first));
+    if (logo) {
+      return { value: brandCase(logo.text.trim()), confidence: conf(logo, 0.5), evidence: evidenceOf(logo, `also starts the company line "${c.text.trim()}": a maker the catalog does not know`) };
+    }
+  }
+  const c = company[0];
+  if (!c) return undefined;
+  // (the part of the line that is the company, not its web address; glued words set apart; the trade's
+  // descriptors dropped: `Duksan Pure Chemicals` is Duksan, `Daejung Chemicals & Metals` Daejung)
+  const part = c.text.split(/\s*[·|]\s*/).find((p) => COMPANY_LINE.test(p)) ?? c.text;
+  const name = part
+    .replace(/\s*(?:www\.|https?:)\S*/gi, '')
+    .replace(/(?<=[a-z])(?=pure|chemical|metals|industr)/gi, ' ')
+    .replace(/^[^A-Za-z]+/, '')
+    .replace(LEGAL_FORM, '')
+    .replace(/\s+(?:pure\s+chemicals?|chemicals?\s*&\s*metals|chemicals)$/i, '')
+    .replace(/[\s,.·&]+$/, '')
+    .trim();
+  if (!/^[A-Za-z][A-Za-z.&' -]{2,40}$/.test(name)) return undefined;
+  return { value: brandCase(name), confidence: conf(c, 0.4), evidence: evidenceOf(c, 'company line without its legal form: a maker the catalog does not know') };
+}
+
+/** Safety and storage sentences, which may name a company's products but are no company line. */
+const NOT_A_NAME_PROSE = /\b(?:keep|store|read|avoid|wear|use|harmful|toxic|danger|warning)\b/i;
 
 function tidyLot(v: string): string {
   // Lots are printed in capitals; OCR often lowercases a letter in a capital run ("LuPZQ").
