@@ -4,7 +4,7 @@ import { normalizeName } from '../shared/catalog';
 import { FIELD_NAMES, type FieldConfidence, type FieldName, type LabelFields, type OcrLine } from '../shared/contract';
 import { formulaNotCode, formulasEquivalent, formulaWeight, tryParseFormula } from '../shared/formula';
 import { sameReading } from '../shared/readings';
-import { codeText } from '../shared/text';
+import { codeText, editDistance } from '../shared/text';
 
 export interface ScoreInput {
   fields: LabelFields;
@@ -706,8 +706,11 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         const re = new RegExp(`[^A-Za-z0-9.]${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^A-Za-z0-9]`);
         return tokens.some((x) => re.test(x));
       };
+      // (or a token with its element letters, the O read as 0 allowed, one letter from the formula's: `C5H,005`)
+      const formulas = [entry.formula, ...(entry.formulaSynonyms ?? [])].filter((f): f is string => !!f && f.length >= 2);
+      const garbledFormula = fields.formula === undefined ? garbledFormulaToken(input.ocrLines.map((l) => l.text), formulas) : undefined;
       const missed: [FieldName, string | undefined][] = [
-        ['formula', [entry.formula, ...(entry.formulaSynonyms ?? [])].find((f) => f && f.length >= 2 && hasToken(f))],
+        ['formula', formulas.find(hasToken) ?? garbledFormula],
         ['molecularWeight', entry.molecularWeight ? [entry.molecularWeight.toFixed(2)].find(hasToken) : undefined],
         ['productNameKo', entry.nameKo && ocrText.includes(squash(entry.nameKo)) ? entry.nameKo : undefined],
       ];
@@ -779,3 +782,25 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/**
+ * A token that is a formula in `formulas` read badly: it starts with a capital, carries a digit or a mark where
+ * subscripts go, and its element symbols (0 read as O) are the formula's, one more, fewer or different
+ * (`C5H,005` for C5H10O5). Formulas of fewer than three element symbols are left out: too many tokens match them
+ * (`HClO4` is not HCl read badly).
+ */
+export function garbledFormulaToken(texts: string[], formulas: string[]): string | undefined {
+  const codes = new Map<string, string>();
+  // Element symbols as one character each, so an edit is a whole symbol.
+  const symbols = (t: string) => (t.replace(/0/g, 'O').match(/[A-Z][a-z]?/g) ?? []).map((x) => codes.get(x) ?? (codes.set(x, String.fromCharCode(0xe000 + codes.size)), codes.get(x)!)).join('');
+  const shapes = formulas.map((f) => ({ f, shape: symbols(f.replace(/\d+/g, '')) })).filter((x) => x.shape.length >= 3);
+  for (const text of texts) {
+    for (const token of text.normalize('NFKC').split(/[\s:：;]+/)) {
+      if (!/^[A-Z]/.test(token) || !/[\d,.'`]/.test(token) || token.length > 24) continue;
+      const shape = symbols(token.replace(/[1-9]+/g, ''));
+      const hit = shapes.find((x) => editDistance(shape, x.shape) <= 1);
+      if (hit) return hit.f;
+    }
+  }
+  return undefined;
+}

@@ -1,6 +1,6 @@
 import { Catalog, type CatalogEntry, type Manufacturer } from '../../functions/shared/catalog';
 import type { LabelFields, OcrLine } from '../../functions/shared/contract';
-import { datePrinted, scoreConfidence, type ScoreInput } from '../../functions/score-confidence/core';
+import { datePrinted, garbledFormulaToken, scoreConfidence, type ScoreInput } from '../../functions/score-confidence/core';
 
 const entry = (e: Omit<CatalogEntry, 'source' | 'synonyms'> & { synonyms?: string[] }): CatalogEntry => ({ synonyms: [], source: 'shipped', ...e });
 const mfr = (name: string, aliases: string[], catalogPatterns: string[] = []): Manufacturer => ({ name, aliases, keywords: [], catalogPatterns, lotPatterns: [] });
@@ -163,6 +163,20 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     input.ocrLines.push(...lines);
     return input;
   };
+
+  it('sends to review a label whose catalog formula is printed but read too garbled to take (C5H,005 for C5H10O5)', () => {
+    expect(garbledFormulaToken(['슈 구 고 ;: C5H,005'], ['C5H10O5'])).toBe('C5H10O5');
+    expect(garbledFormulaToken(['Lot BGY4681', 'Code No.: 19444-05'], ['C5H10O5'])).toBeUndefined();
+    // Two element letters are too few to tell a formula from other text.
+    expect(garbledFormulaToken(['N4,C1'], ['NaCl'])).toBeUndefined();
+    const input = hclInput({ productName: 'Sodium chloride', casNumber: '7647-14-5', formula: undefined, molecularWeight: undefined });
+    const zinc = { ...input, fields: { ...input.fields, productName: 'Zinc oxide', casNumber: '1314-13-2' } };
+    expect(scoreConfidence(zinc, catalog, 0.9).reviewReasons.join(' ')).not.toMatch(/formula/);
+    // (a catalog entry with a three-letter formula, printed garbled)
+    const arabinose = new Catalog([entry({ name: 'L-(+)-Arabinose', cas: '5328-37-0', formula: 'C5H10O5', molecularWeight: 150.13 })], [mfr('Daejung', ['DAEJUNG'])]);
+    const label = { ...input, fields: { ...input.fields, productName: 'L-(+)-Arabinose', casNumber: '5328-37-0' }, ocrLines: [line('L-(+)-Arabinose'), line('CAS 5328-37-0'), line('분자식 C5H,005', 47)] };
+    expect(scoreConfidence(label, arabinose, 0.9).reviewReasons.join(' ')).toMatch(/prints the catalog formula of L-\(\+\)-Arabinose \("C5H10O5"\) but no formula was read/);
+  });
 
   it('checks the formula of a product the catalog does not know against the printed M.W., and blames the formula when they differ', () => {
     // Hexane (110-54-3) is not in this catalog.
