@@ -403,6 +403,20 @@ describe('offline reader: a lot printed without a readable key', () => {
     const weak = await reader.read(input([...base, L('F2201227', 40, 140, 20, 40)]));
     expect((weak.candidate as Record<string, unknown>).lotNumber).toBeUndefined();
   });
+
+  it('trusts it like a keyed lot only beside a read catalog number, with a lot shape, read crisply', async () => {
+    const base = [L('DAEJUNG', 40, 0, 30), L('Sodium chloride', 40, 40, 40), L('CAS No. 7647-14-5', 40, 100), L('Cat. No. 7548-4400', 40, 130)];
+    const trusted = await reader.read(input([...base, L('F2201227', 40, 160, 20, 99)]));
+    expect((trusted.candidate as Record<string, unknown>).lotNumber).toBe('F2201227');
+    expect(trusted.selfConfidence?.lotNumber).toBeGreaterThanOrEqual(0.9);
+    expect(trusted.evidence?.lotNumber).toMatch(/besides the catalog number/);
+    // No catalog number read: the code may be it.
+    const alone = await reader.read(input([...base.slice(0, 3), L('F2201227', 40, 160, 20, 99)]));
+    expect(alone.selfConfidence?.lotNumber).toBeLessThanOrEqual(0.6);
+    // Short, or read less crisply.
+    expect((await reader.read(input([...base, L('K6AT1', 40, 160, 20, 99)]))).selfConfidence?.lotNumber).toBeLessThanOrEqual(0.6);
+    expect((await reader.read(input([...base, L('F2201227', 40, 160, 20, 90)]))).selfConfidence?.lotNumber).toBeLessThanOrEqual(0.6);
+  });
 });
 
 describe('offline reader: product names split over two OCR lines', () => {
