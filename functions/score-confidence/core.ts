@@ -503,8 +503,9 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         // A lost decimal point turns one standard pack into another (2.5 L → 25 L): when the printed token is
         // wider than its characters, a character is probably missing and the pack size is no evidence.
         const lost = input.ocrLines.some((l) => lostCharacter(l, q));
-        // (CJK before the number is a key — Paddle reads the Korean `용량` as Han, `营500 mL` — not a stray mark.)
-        const glued = input.ocrLines.some((l) => new RegExp(String.raw`[^\s\w.,:;()\u3400-\u9fff\uac00-\ud7a3]${String(q.value).replace('.', '\\.')}\s?${q.unit}`, 'i').test(l.text));
+        // (CJK before the number is a key — Paddle reads the Korean `용량` as Han, `营500 mL` — and a full-width colon
+        // its separator, `内容量：500mL`: neither is a stray mark.)
+        const glued = input.ocrLines.some((l) => new RegExp(String.raw`[^\s\w.,:;()\u3400-\u9fff\uac00-\ud7a3\uff1a\uff1b]${String(q.value).replace('.', '\\.')}\s?${q.unit}`, 'i').test(l.text));
         const repaired = /read as/.test(input.extraction?.evidence?.quantity ?? '');
         const loneToken = /read "([Il|]\s?(?:mL|L|g|kg))" as 1 /.exec(input.extraction?.evidence?.quantity ?? '')?.[1];
         const loneOne = loneToken ? input.ocrLines.find((l) => l.text.trim() === loneToken && l.confidence >= SHAPE_CONF + 20) : undefined;
@@ -740,6 +741,10 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       return !values.some((v) => v.includes(q) || q.includes(v)) && !formulaNotCode(t) && !MONTH_DATE.test(t);
     });
     if (stray) reviewReasons.push(`The label prints "${stray.text.trim()}", a code no field was read from (a lot or catalog number whose key was not read?).`);
+    const lostRow = unreadColumnRow(input.ocrLines, values, alnum);
+    if (lostRow) {
+      reviewReasons.push(`A row of the label's key–value column was read only as "${lostRow.text.trim()}" (OCR confidence ${Math.round(lostRow.confidence)}): a field printed there may have been missed.`);
+    }
     // No date was read, but a line holds digits that start like one and are no well-formed date (`20314858`,
     // tesseract's garbled `2031.05` beside a key it could not read): the expiry date may have been missed. (A
     // well-formed date left unread is one the reader chose not to take: a manufacturing date.)
@@ -801,6 +806,41 @@ export function garbledFormulaToken(texts: string[], formulas: string[]): string
       const hit = shapes.find((x) => editDistance(shape, x.shape) <= 1);
       if (hit) return hit.f;
     }
+  }
+  return undefined;
+}
+
+/** Below this OCR confidence a line in the key–value column is taken as unread (tesseract's guesses at print it lost). */
+const UNREAD_ROW_CONF = 60;
+
+/**
+ * A row of the label's key–value column read as (nearly) nothing: a line below UNREAD_ROW_CONF, left-aligned with
+ * at least three confidently read lines of about its height and no wider than they are, on a row with no confident
+ * reading and over no bare value (whose key it would be), within the column (up to one and a half row pitches past its
+ * ends), holding no field's value. PaddleOCR sometimes finds no text at all on a row
+ * (`分子量：138.55`), and tesseract's reading of it (`구토` at 0) is then all there is to show a field was lost.
+ */
+export function unreadColumnRow(lines: OcrLine[], values: string[], alnum: (s: string) => string): OcrLine | undefined {
+  for (const l of lines) {
+    if (l.confidence >= UNREAD_ROW_CONF || !l.box) continue;
+    const b = l.box;
+    const cy = b.top + b.height / 2;
+    // (A confident reading anywhere on its row — the value of a key read alone, `CAS 번호` — means the row was read;
+    // so does a bare value just below it, whose key it is in a stacked layout.)
+    const confident = lines.filter((p) => p !== l && p.box && p.confidence >= 80);
+    if (confident.some((p) => Math.abs(p.box!.top + p.box!.height / 2 - cy) < 0.6 * Math.max(b.height, p.box!.height))) continue;
+    const under = confident.find((p) => p.box!.top > cy && p.box!.top - (b.top + b.height) < 0.8 * b.height && Math.abs(p.box!.left - b.left) <= b.height);
+    if (under && !/[:：]/.test(under.text) && !Object.values(FIELD_KEYWORDS).some((re) => re!.test(under.text))) continue;
+    const column = confident.filter((p) => Math.abs(p.box!.left - b.left) <= 0.5 * b.height && Math.abs(p.box!.height - b.height) <= 0.35 * b.height);
+    // (wider than any row of the column: a sentence of small print, not a row)
+    if (column.length < 3 || b.width > 1.5 * Math.max(...column.map((p) => p.box!.width))) continue;
+    const peers = column.map((p) => p.box!.top + p.box!.height / 2).sort((x, y) => x - y);
+    const pitches = peers.slice(1).map((p, i) => p - peers[i]).sort((x, y) => x - y);
+    const pitch = pitches[Math.floor(pitches.length / 2)];
+    if (cy < peers[0] - 1.5 * pitch || cy > peers[peers.length - 1] + 1.5 * pitch) continue;
+    const t = alnum(l.text);
+    if (values.some((v) => t.includes(v))) continue;
+    return l;
   }
   return undefined;
 }
