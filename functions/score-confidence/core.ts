@@ -736,12 +736,16 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     // key was not read (a Japanese `ロット` the OCR has no letters for). Devset: no such line on any label.
     const alnum = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
     const values = (Object.entries(fields) as [FieldName, unknown][]).map(([f, v]) => alnum(valueText(f, v))).filter((v) => v.length >= 3);
+    // (compared with look-alikes folded: the line a value was read from with 0 for O or l for 1 — `NiSO4-6H20`,
+    // `TIKY9` — is that value's, not another code)
+    const fold = (v: string) => v.replace(/0/g, 'o').replace(/[1l]/g, 'i').replace(/5/g, 's').replace(/9/g, 'g').replace(/8/g, 'b').replace(/2/g, 'z');
+    const folded = values.map(fold);
     const stray = input.ocrLines.find((l) => {
       // (also after a key the OCR garbled to a sign or two: `卜:BGY4681`, the ト of ロット)
       const t = codeText(l.text);
       if (l.confidence < STRAY_CODE_CONF || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
-      const q = alnum(t);
-      return !values.some((v) => v.includes(q) || q.includes(v)) && !formulaNotCode(t) && !MONTH_DATE.test(t);
+      const q = fold(alnum(t));
+      return !folded.some((v) => v.includes(q) || q.includes(v)) && !formulaNotCode(t) && !MONTH_DATE.test(t);
     });
     if (stray) reviewReasons.push(`The label prints "${stray.text.trim()}", a code no field was read from (a lot or catalog number whose key was not read?).`);
     const lostRow = unreadColumnRow(input.ocrLines, values, alnum);

@@ -659,6 +659,10 @@ describe('scoreConfidence: what a label design the reader does not know leaves b
     const read = hclInput({ lotNumber: 'N3AU9' }, { lotNumber: 0.95 });
     read.ocrLines.push(line('Lot N3AU9', 99));
     expect(scoreConfidence(read, catalog, 0.9).reviewReasons.some((r) => r.includes('a code no field was read from'))).toBe(false);
+    // Nor is the line a value was read from with look-alikes (0 for O, l for 1): the lot T1KY9, a hydrate formula.
+    const lookalike = hclInput({ lotNumber: 'T1KY9', formula: 'NiSO4·6H2O' }, { lotNumber: 0.95 });
+    lookalike.ocrLines.push(line('TIKY9', 99), line('NiSO4-6H20', 99));
+    expect(scoreConfidence(lookalike, catalog, 0.9).reviewReasons.some((r) => r.includes('a code no field was read from'))).toBe(false);
     // A formula line is no stray code.
     const formula = hclInput();
     formula.ocrLines.push(line('NaH2PO4', 99));
