@@ -164,6 +164,15 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     return input;
   };
 
+  it('lifts a Japanese or Korean grade word printed whole at OCR >= 75 (PaddleOCR reads Han at lower confidence)', () => {
+    const grade = (g: string, ocr: number) => score(withLine({ grade: g }, { grade: 0.8 }, line(g, ocr)), 'grade');
+    expect(grade('特級', 80).score).toBe(0.92);
+    expect(grade('특급', 78).score).toBe(0.92);
+    expect(grade('特級', 70).score).toBe(0.8);
+    // Latin grades keep the general rule (OCR >= 85).
+    expect(grade('Extra Pure', 80).score).toBe(0.8);
+  });
+
   it('finds a row of the key-value column read as nothing, but not a key over its value, a sentence or a read row', () => {
     const at = (text: string, top: number, confidence = 95, left = 110, width = 300): OcrLine => ({ text, confidence, box: { left, top, width, height: 30 } });
     const alnum = (t: string) => t.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
