@@ -705,6 +705,8 @@ describe('offline reader: dates and pack sizes whose keys were not read', () => 
 
   it('reads the O of OCT read as a zero', () => {
     expect(parseDate('310CT2030')?.value).toBe('2030-10-31');
+    // A zero for the O with the day apart: the day is kept.
+    expect(parseDate('16 0CT 2028')?.value).toBe('2028-10-16');
     expect(parseDate('Exp. N0V 2029')?.value).toBe('2029-11-30');
   });
 

@@ -199,7 +199,8 @@ export function parseDate(text: string): Parsed<string> | undefined {
   const t = tidy(text)
     .replace(/(\d)\s*([./-])\s*(?=\d)/g, '$1$2')
     // The O of OCT and NOV read as a zero, glued to the day (`310CT2030`).
-    .replace(/(?<!\d)(\d{1,2})?0(CT|ct)(?=[\s.,-]?\d{4}(?!\d))/g, (_m, d: string | undefined, ct: string) => `${d ?? ''} O${ct}`)
+    // (no space added where none was glued: `16 0CT 2028` keeps its day)
+    .replace(/(?<!\d)(\d{1,2})?0(CT|ct)(?=[\s.,-]?\d{4}(?!\d))/g, (_m, d: string | undefined, ct: string) => (d ? `${d} O${ct}` : `O${ct}`))
     .replace(/\bN0V(?=[\s.,-]?\d)/gi, 'NOV');
   let m: RegExpExecArray | null;
   if ((m = /(?<!\d)(\d{4})[-./年 ](\d{1,2})[-./月 ](\d{1,2})(?!\d)/.exec(t))) {
