@@ -2,9 +2,9 @@ import { isValidCas } from '../shared/cas';
 import type { Catalog, CatalogEntry, Manufacturer } from '../shared/catalog';
 import { normalizeName } from '../shared/catalog';
 import { FIELD_NAMES, type FieldConfidence, type FieldName, type LabelFields, type OcrLine } from '../shared/contract';
-import { formulaNotCode, formulasEquivalent, formulaWeight, tryParseFormula } from '../shared/formula';
+import { codeNotProductFormula, formulaNotCode, formulasEquivalent, formulaWeight, symbolDistance, tryParseFormula } from '../shared/formula';
 import { sameReading } from '../shared/readings';
-import { codeText, editDistance } from '../shared/text';
+import { codeText } from '../shared/text';
 
 export interface ScoreInput {
   fields: LabelFields;
@@ -752,7 +752,8 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       const t = codeText(l.text);
       if (l.confidence < STRAY_CODE_CONF || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
       const q = fold(alnum(t));
-      return !folded.some((v) => v.includes(q) || q.includes(v)) && !formulaNotCode(t) && !MONTH_DATE.test(t);
+      const entryForms = entry ? [entry.formula, ...(entry.formulaSynonyms ?? [])].filter((f): f is string => !!f) : [];
+      return !folded.some((v) => v.includes(q) || q.includes(v)) && (!formulaNotCode(t) || codeNotProductFormula(t, entryForms)) && !MONTH_DATE.test(t);
     });
     if (stray) reviewReasons.push(`The label prints "${stray.text.trim()}", a code no field was read from (a lot or catalog number whose key was not read?).`);
     const lostRow = unreadColumnRow(input.ocrLines, values, alnum);
@@ -809,16 +810,12 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
  * (`HClO4` is not HCl read badly).
  */
 export function garbledFormulaToken(texts: string[], formulas: string[]): string | undefined {
-  const codes = new Map<string, string>();
-  // Element symbols as one character each, so an edit is a whole symbol.
-  const symbols = (t: string) => (t.replace(/0/g, 'O').match(/[A-Z][a-z]?/g) ?? []).map((x) => codes.get(x) ?? (codes.set(x, String.fromCharCode(0xe000 + codes.size)), codes.get(x)!)).join('');
-  const shapes = formulas.map((f) => ({ f, shape: symbols(f.replace(/\d+/g, '')) })).filter((x) => x.shape.length >= 3);
+  const checkable = formulas.filter((f) => (f.match(/[A-Z][a-z]?/g) ?? []).length >= 3);
   for (const text of texts) {
     for (const token of text.normalize('NFKC').split(/[\s:：;]+/)) {
       if (!/^[A-Z]/.test(token) || !/[\d,.'`]/.test(token) || token.length > 24) continue;
-      const shape = symbols(token.replace(/[1-9]+/g, ''));
-      const hit = shapes.find((x) => editDistance(shape, x.shape) <= 1);
-      if (hit) return hit.f;
+      const hit = checkable.find((f) => symbolDistance(token, f) <= 1);
+      if (hit) return hit;
     }
   }
   return undefined;

@@ -2,6 +2,7 @@
  * Chemical formula helpers: parse a label formula ("CuSO4·5H2O", "(NH4)2SO4", "CH3COOH") into element counts,
  * compute its formula weight, and compare formulas by composition so different label forms agree.
  */
+import { editDistance } from './text';
 
 /** Standard atomic weights (IUPAC conventional values, g/mol), H to U. */
 export const ATOMIC_WEIGHTS: Readonly<Record<string, number>> = {
@@ -152,4 +153,38 @@ export function hillKey(formula: string): string | undefined {
 export function formulasEquivalent(a: string, b: string): boolean {
   const ka = hillKey(a);
   return ka !== undefined && ka === hillKey(b);
+}
+
+/**
+ * Edit distance between the element-symbol sequences of two formula-like texts, counts ignored, a 0 inside the
+ * text read as O (`C5H,005` → C H O O) and an I after a capital as l where that makes a symbol (`CI` → Cl): one
+ * symbol is one edit.
+ */
+export function symbolDistance(a: string, b: string): number {
+  const codes = new Map<string, string>();
+  const seq = (t: string) =>
+    (
+      t
+        .replace(/(?<![1-9])0/g, 'O')
+        // (an l read as I after a capital, where that makes a symbol: `CHCI2` for CH2Cl2)
+        .replace(/([A-Z])I(?![a-z])/g, (m, a: string) => (`${a}l` in ATOMIC_WEIGHTS ? `${a}l` : m))
+        .match(/[A-Z][a-z]?/g) ?? []
+    )
+      .map((x) => {
+        if (!codes.has(x)) codes.set(x, String.fromCharCode(0xe000 + codes.size));
+        return codes.get(x)!;
+      })
+      .join('');
+  return editDistance(seq(a), seq(b));
+}
+
+/**
+ * A code, though it parses as a formula: the label's product is known and the text is none of its formulas, by
+ * composition or within one element symbol of any (`W6CS3`, a lot of a sodium acetate label, reads as W6CS3).
+ */
+export function codeNotProductFormula(text: string, productFormulas: string[]): boolean {
+  return (
+    productFormulas.length > 0 &&
+    productFormulas.every((f) => !formulasEquivalent(f, text) && !formulasEquivalent(f, text.replace(/0/g, 'O')) && symbolDistance(f, text) >= 2)
+  );
 }

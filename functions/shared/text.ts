@@ -11,8 +11,11 @@ export function editDistance(a: string, b: string): number {
   return prev[B.length];
 }
 
-/** A key OCR read as one to four signs that are not Latin letters or digits, before a colon (`卜:` for ロット:). */
-const GARBLED_KEY = /^[^\p{Script=Latin}\p{N}\s:：]{1,4}\s*[:：]\s*/u;
+/**
+ * A key OCR read as one to four signs that are not Latin letters or digits, perhaps spaced, before a colon (`卜:`,
+ * `以 卜:` for ロット:).
+ */
+const GARBLED_KEY = /^(?:[^\p{Script=Latin}\p{N}\s:：]\s?){1,4}\s*[:：]\s*/u;
 
 /**
  * A line's text as a candidate code (a lot or catalog number printed alone): trimmed of separators, and of a key

@@ -1,4 +1,4 @@
-import { formulaNotCode, formulaWeight, formulasEquivalent, hillKey, normalizeFormula, parseFormula } from '../../functions/shared/formula';
+import { codeNotProductFormula, formulaNotCode, formulaWeight, formulasEquivalent, hillKey, normalizeFormula, parseFormula, symbolDistance } from '../../functions/shared/formula';
 
 describe('parseFormula', () => {
   it('counts simple formulas', () => {
@@ -69,5 +69,22 @@ describe('formulaNotCode', () => {
     expect(formulaNotCode('NaH2PO4')).toBe(true);
     expect(formulaNotCode('H6011002')).toBe(false);
     expect(formulaNotCode('CKS4280')).toBe(false);
+  });
+});
+
+describe('symbolDistance and codeNotProductFormula', () => {
+  it('compares element-symbol sequences, with OCR look-alikes read back', () => {
+    expect(symbolDistance('C5H,005', 'C5H10O5')).toBe(1);
+    expect(symbolDistance('CHCI2', 'CH2Cl2')).toBe(0);
+    expect(symbolDistance('W6CS3', 'CH3COONa')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('takes a formula-shaped text for a code only when it is none of the identified product formulas', () => {
+    expect(codeNotProductFormula('W6CS3', ['CH3COONa', 'C2H3NaO2'])).toBe(true);
+    // The product's formula in another form, or read with look-alikes, is its formula.
+    expect(codeNotProductFormula('NaC2H3O2', ['CH3COONa', 'C2H3NaO2'])).toBe(false);
+    expect(codeNotProductFormula('CH3C0ONa', ['CH3COONa'])).toBe(false);
+    // No product identified: nothing to tell a code by.
+    expect(codeNotProductFormula('W6CS3', [])).toBe(false);
   });
 });

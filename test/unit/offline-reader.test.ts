@@ -402,6 +402,9 @@ describe('offline reader: a lot printed without a readable key', () => {
     expect((two.candidate as Record<string, unknown>).lotNumber).toBeUndefined();
     const weak = await reader.read(input([...base, L('F2201227', 40, 140, 20, 40)]));
     expect((weak.candidate as Record<string, unknown>).lotNumber).toBeUndefined();
+    // Behind a key OCR garbled to spaced signs before a colon (`以 卜:` for ロット:).
+    const garbled = await reader.read(input([...base, L('以 卜:2107A076', 40, 140)]));
+    expect((garbled.candidate as Record<string, unknown>).lotNumber).toBe('2107A076');
   });
 
   it('trusts it like a keyed lot only beside a read catalog number, with a lot shape, read crisply', async () => {

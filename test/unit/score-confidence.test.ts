@@ -672,10 +672,21 @@ describe('scoreConfidence: what a label design the reader does not know leaves b
     const lookalike = hclInput({ lotNumber: 'T1KY9', formula: 'NiSO4·6H2O' }, { lotNumber: 0.95 });
     lookalike.ocrLines.push(line('TIKY9', 99), line('NiSO4-6H20', 99));
     expect(scoreConfidence(lookalike, catalog, 0.9).reviewReasons.some((r) => r.includes('a code no field was read from'))).toBe(false);
-    // A formula line is no stray code.
-    const formula = hclInput();
-    formula.ocrLines.push(line('NaH2PO4', 99));
-    expect(scoreConfidence(formula, catalog, 0.9).reviewReasons.some((r) => r.includes('a code no field was read from'))).toBe(false);
+    // A formula line is no stray code: the product's own formula read with look-alikes (`CHCI2` for CH2Cl2), or any
+    // formula where no product is identified.
+    const dcm = new Catalog([entry({ name: 'Dichloromethane', cas: '75-09-2', formula: 'CH2Cl2', molecularWeight: 84.93 })], [mfr('Merck', ['Merck'])]);
+    const own = hclInput({ manufacturer: 'Merck', productName: 'Dichloromethane', casNumber: '75-09-2', formula: undefined, molecularWeight: undefined });
+    own.ocrLines.push(line('CHCI2', 99));
+    expect(scoreConfidence(own, dcm, 0.9).reviewReasons.some((r) => r.includes('a code no field was read from'))).toBe(false);
+    const unknown = hclInput({ productName: 'Sodium phosphate monobasic', casNumber: '7558-80-7', formula: undefined, molecularWeight: undefined });
+    unknown.ocrLines.push(line('NaH2PO4', 99));
+    expect(scoreConfidence(unknown, catalog, 0.9).reviewReasons.some((r) => r.includes('a code no field was read from'))).toBe(false);
+    // But a code that merely parses as a formula, none of the identified product's, is a code (a lot `W6CS3`).
+    const lot = hclInput();
+    lot.ocrLines.push(line('W6CS3', 98));
+    expect(scoreConfidence(lot, catalog, 0.9).reviewReasons).toContain('The label prints "W6CS3", a code no field was read from (a lot or catalog number whose key was not read?).');
+    // A lot behind a garbled, spaced key (`以 卜:` for ロット:).
+    expect(reasonsWith([line('以 卜:2107A076', 94)]).some((r) => r.includes('"以 卜:2107A076", a code no field was read from'))).toBe(true);
     // A code read a little below 90 is still a code (`X8UV2` at 89.6, a lot whose key was not read); noise at 70 is not.
     const unsure = hclInput();
     unsure.ocrLines.push(line('X8UV2', 89.6));
