@@ -453,6 +453,23 @@ describe('offline reader: product names split over two OCR lines', () => {
     expect(r.evidence?.productName).toMatch(/OCR similarity 0\.88/);
   });
 
+  it('joins a continuation with a stray mark before it, or whose box overlaps the first word (seed 14)', async () => {
+    // `1 dichromate`: a mark OCR put before the word; `dmonohydrate`'s box starts well inside `Citric acid`'s.
+    const salts = new Catalog(
+      [
+        entry({ name: 'Potassium', cas: '7440-09-7', formula: 'K', molecularWeight: 39.1 }),
+        entry({ name: 'Potassium dichromate', cas: '7778-50-9', formula: 'K2Cr2O7', molecularWeight: 294.18 }),
+        entry({ name: 'Citric acid', cas: '77-92-9', formula: 'C6H8O7', molecularWeight: 192.12 }),
+        entry({ name: 'Citric acid monohydrate', cas: '5949-29-1', formula: 'C6H8O7·H2O', molecularWeight: 210.14 }),
+      ],
+      [],
+    );
+    const read = async (lines: OcrLine[]) => ((await createOfflineReader(salts, { ocr: false }).read(input(lines))).candidate as Record<string, unknown>).productName;
+    const at = (text: string, left: number, top: number, width: number, height: number): OcrLine => ({ text, confidence: 97, box: { left, top, width, height } });
+    expect(await read([at('Potassium', 64, 200, 417, 53), at('1 dichromate', 450, 201, 491, 53), at('CAS No. 7778-50-9', 59, 449, 300, 27)])).toBe('Potassium dichromate');
+    expect(await read([at('Citric acid', 66, 165, 321, 43), at('dmonohydrate', 359, 165, 456, 50), at('CAS No. 5949-29-1', 61, 439, 300, 26)])).toBe('Citric acid monohydrate');
+  });
+
   it('keeps the single line when the join is no catalog name', async () => {
     expect(await name([L('Trimethylsilyl', 40, 40, 40), L('Danger', 40, 86, 40), L('Lot 2308V577', 40, 160)])).toBe('Trimethylsilyl');
   });

@@ -805,7 +805,7 @@ function findProductName(
   // A name printed over two lines (or split by a wide gap): the line joined with the next one below it, or to its
   // right on the same row, is tried first — kept only when the join is a catalog name (`Trimethylsilyl` + `chloride`).
   const continuation = (first: Line) => lines.find((l) => l !== first && !keyLines.has(l) && !valueLines.has(l) && continuesName(first, l));
-  const joinText = (first: string, next: Line) => `${first} ${next.text.replace(/[\s,;:|-]+$/, '')}`.replace(/\s+/g, ' ').trim();
+  const joinText = (first: string, next: Line) => `${first} ${nameStart(next.text).replace(/[\s,;:|-]+$/, '')}`.replace(/\s+/g, ' ').trim();
   // With an unknown printed CAS only a whole, exact catalog name counts (see above).
   const whole = (m: { score: number; matched: string }, text: string) => !unknownCas || (m.score >= 0.99 && normalizedLen(m.matched) >= normalizedLen(text) * 0.95);
   const words = catalog.nameWords();
@@ -944,11 +944,16 @@ function nameLikeness(text: string, words: NameWords): number {
  */
 function continuesName(first: Line, l: Line): boolean {
   return (
-    /^[A-Za-z(]/.test(l.text) &&
+    /^[A-Za-z(]/.test(nameStart(l.text)) &&
     Math.abs(l.h - first.h) <= 0.4 * first.h &&
     ((l.top > first.top + 0.5 * first.h && l.top - first.bottom < 0.8 * first.h && Math.abs(l.left - first.left) < 2 * first.h) ||
-      (Math.abs(l.cy - first.cy) < 0.3 * first.h && l.left > first.right - 0.6 * first.h && l.left - first.right < 2.5 * first.h))
+      (Math.abs(l.cy - first.cy) < 0.3 * first.h && l.left > first.right - 0.8 * first.h && l.left - first.right < 2.5 * first.h))
   );
+}
+
+/** A continuation line's text without a stray mark OCR put before it (`1 dichromate`, `| chloride`). */
+function nameStart(text: string): string {
+  return text.replace(/^[^A-Za-z(\s]{1,2}\s+(?=[A-Za-z(])/, '');
 }
 
 function normalizedLen(s: string): number {
