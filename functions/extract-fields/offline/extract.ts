@@ -908,8 +908,7 @@ function findProductName(
  * the first before a space and the second after one (so `Bromobenzene` stays whole).
  */
 export function repairNameText(text: string, words: NameWords): string {
-  return text
-    .replace(/\(([IVXivxl1]{1,4})\)/g, (_m, r: string) => `(${r.toUpperCase().replace(/[L1]/g, 'I')})`)
+  return romanNumerals(text)
     .replace(/\bl([a-z]{3,})/g, (m, rest: string) => (words.all.has(`i${rest}`) || /^(?:s|d|od)/.test(rest) ? `I${rest}` : m))
     .replace(/(\([IVX]{1,4}\))(?=[a-z]{3})/g, '$1 ')
     .replace(/([a-z]{3,}ic)(acid)\b/gi, '$1 $2')
@@ -919,6 +918,11 @@ export function repairNameText(text: string, words: NameWords): string {
       for (let i = 3; i <= w.length - 3; i++) if (words.leading.has(lower.slice(0, i)) && words.trailing.has(lower.slice(i))) return `${w.slice(0, i)} ${w.slice(i)}`;
       return w;
     });
+}
+
+/** An oxidation state read with `l` or `1` for I (`Mercury(ll)`, `망간(11)`) written in Roman numerals. */
+function romanNumerals(text: string): string {
+  return text.replace(/\(([IVXivxl1]{1,4})\)/g, (_m, r: string) => `(${r.toUpperCase().replace(/[L1]/g, 'I')})`);
 }
 
 /** Word endings of chemical names (`-ene`, `-ide`, `-ate`, `-ol`, …), for names the catalog's words do not cover. */
@@ -1028,9 +1032,7 @@ function findKoreanName(lines: Line[], catalog: Catalog, entry: CatalogEntry | u
   if (koreanLikeness(rowText, catalog.nameWords()) < 0.5) return undefined;
   // Korean names print a space before the hydrate word (`옥살산칼륨 일수화물`), which the syllable-spaced Korean
   // OCR loses with its other spaces; Roman numerals get the same repair as in English names (`망간(11)`).
-  const value = rowText
-    .replace(/\(([IVXivxl1]{1,4})\)/g, (_m, r: string) => `(${r.toUpperCase().replace(/[L1]/g, 'I')})`)
-    .replace(/([^\s])((?:십이|일|이|삼|사|오|육|칠|팔|구|십|반|\d+)수화물)$/, '$1 $2');
+  const value = romanNumerals(rowText).replace(/([^\s])((?:십이|일|이|삼|사|오|육|칠|팔|구|십|반|\d+)수화물)$/, '$1 $2');
   return { value, confidence: conf(best, 0.75), evidence: evidenceOf(best, 'Hangul line near the name') };
 }
 
