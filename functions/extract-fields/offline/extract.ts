@@ -604,6 +604,9 @@ const COMPANY_LINE = /\b(?:co\.?,?\s*ltd|ltd\.?|inc\.?|gmbh|corporation|corp\.|c
 /** A company's legal form at the end of its name (`Co., Ltd.`, `Inc.`, `GmbH`, `株式会社`, `(주)`). */
 const LEGAL_FORM = /[\s,.·]*(?:co\.?,?\s*ltd\.?|co\.?,?\s*inc\.?|ltd\.?|inc\.?|gmbh(?:\s*&\s*co\.?\s*kg)?|kgaa|corporation|corp\.?|llc|株式会社|\(주\)|주식회사)\s*$/i;
 
+/** Safety and storage sentences, which may name a company's products but are no company line. */
+const NOT_A_NAME_PROSE = /\b(?:keep|store|read|avoid|wear|use|harmful|toxic|danger|warning)\b/i;
+
 /** `SIGMA-ALDRICH` → `Sigma-Aldrich`; short acronyms (`TCI`) and mixed case stay as printed. */
 function brandCase(text: string): string {
   return /[a-z]/.test(text) ? text : text.replace(/[A-Z]{4,}/g, (w) => w[0] + w.slice(1).toLowerCase());
@@ -642,9 +645,6 @@ function findUnknownMaker(lines: Line[], exclude: Set<Line>): Found<string> | un
   if (!/^[A-Za-z][A-Za-z.&' -]{2,40}$/.test(name)) return undefined;
   return { value: brandCase(name), confidence: conf(c, 0.4), evidence: evidenceOf(c, 'company line without its legal form: a maker the catalog does not know') };
 }
-
-/** Safety and storage sentences, which may name a company's products but are no company line. */
-const NOT_A_NAME_PROSE = /\b(?:keep|store|read|avoid|wear|use|harmful|toxic|danger|warning)\b/i;
 
 function tidyLot(v: string): string {
   // Lots are printed in capitals; OCR often lowercases a letter in a capital run ("LuPZQ").
