@@ -53,8 +53,9 @@ async function main() {
     .map((f) => join(dir, f));
   if (!files.length) throw new Error(`no photos in ${dir}`);
   const limits = loadConfig({});
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  let peakRss = process.memoryUsage.rss();
+  // (`memoryUsage.rss()` reads only the RSS: `memoryUsage()` walks the heap spaces too, 0.3 % of the main thread at 20 Hz)
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 
   log(`bench: ${files.length} photos from ${dir} on ${require('node:os').cpus().length} cores, Node ${process.version}`);
   const normalized = await Promise.all(

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { InferenceSession as Session, Tensor as TensorT } from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { OcrLine } from '../shared/contract';
@@ -36,6 +37,12 @@ export interface PaddleOcrOptions {
    * characters, hence the gate.
    */
   denoiseBelow?: number;
+  /**
+   * Run the models in a worker thread (default true; `INTAKE_PADDLE_THREAD=off` turns it off). ONNX Runtime's `run`
+   * is synchronous in Node: on the main thread it held the event loop ~45 % of the time, so the state machine, the
+   * stores and tesseract's workers waited behind it. Falls back to this thread when the worker cannot start.
+   */
+  thread?: boolean;
 }
 
 const DET_MODEL = 'ch_PP-OCRv4_det_infer.onnx';
@@ -129,9 +136,22 @@ export class PaddleOcr {
    * nothing comes with empty text and mean 0. Calls run one at a time.
    */
   readLines(image: Buffer): Promise<PaddleLine[]> {
+    const thread = this.thread();
+    if (thread) return thread.read(image);
     const run = this.queue.then(() => this.readNow(image));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private worker: PaddleThread | undefined | null;
+
+  /** The worker thread that runs the models, started on first use; null when it is off or could not start. */
+  private thread(): PaddleThread | null {
+    // (a worker that died — killed, out of memory — is replaced on the next read)
+    if (this.worker !== undefined && this.worker?.alive !== false) return this.worker;
+    const on = (this.options.thread ?? process.env.INTAKE_PADDLE_THREAD !== 'off') && existsSync(THREAD_ENTRY);
+    this.worker = on ? new PaddleThread(this.options) : null;
+    return this.worker;
   }
 
   /** Lines with confidence (0–100) and boxes in pixels of `image` (the auto-oriented normalised copy). */
@@ -233,11 +253,64 @@ export class PaddleOcr {
   }
 
   async terminate(): Promise<void> {
+    const thread = this.worker;
+    this.worker = undefined;
+    await thread?.terminate();
     const models = this.models;
     this.models = undefined;
     if (!models) return;
     const m = await models.catch(() => undefined);
     await Promise.all([m?.det.release(), m?.rec.release()]);
+  }
+}
+
+/** Bootstrap of the worker thread (plain JS: it registers tsx, then loads paddle-thread-main.ts). */
+const THREAD_ENTRY = path.join(__dirname, 'paddle-thread.cjs');
+
+/**
+ * One worker thread with its own PaddleOcr: images go in one message each (copied), lines or an error come back.
+ * The worker keeps the process alive only while a read is pending, so an unterminated PaddleOcr does not hang it.
+ */
+class PaddleThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (lines: PaddleLine[]) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  alive = true;
+
+  constructor(options: PaddleOcrOptions) {
+    this.worker = new Worker(THREAD_ENTRY, { workerData: { ...options, thread: false } });
+    this.worker.unref();
+    this.worker.on('message', (msg: { id: number; lines?: PaddleLine[]; error?: string }) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (msg.error !== undefined) p.reject(new Error(`PaddleOCR worker: ${msg.error}`));
+      else p.resolve(msg.lines ?? []);
+    });
+    this.worker.on('error', (e) => this.failAll(e));
+    this.worker.on('exit', (code) => {
+      this.alive = false;
+      this.failAll(new Error(`PaddleOCR worker exited (code ${code})`));
+    });
+  }
+
+  read(image: Buffer): Promise<PaddleLine[]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ id, image: new Uint8Array(image) });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private failAll(e: Error): void {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
   }
 }
 

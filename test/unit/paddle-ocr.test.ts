@@ -34,6 +34,35 @@ describe('PaddleOcr (PP-OCRv4 ONNX models from npm)', () => {
     expect(cas.box.left).toBeLessThan(90);
   }, 60_000);
 
+  it('runs the models in a worker thread: the same lines, and the event loop stays free meanwhile', async () => {
+    const png = await sharp(svgLabel(['Sodium chloride', 'CAS No. 7647-14-5', 'Lot No. ABC1234', 'Net 500 g'])).png().toBuffer();
+    /** The read's lines and the event loop's longest stall (ms between two 5 ms timer ticks) while it ran. */
+    const timed = async (ocr: PaddleOcr) => {
+      let last = Date.now();
+      let stall = 0;
+      const timer = setInterval(() => {
+        stall = Math.max(stall, Date.now() - last);
+        last = Date.now();
+      }, 5);
+      const lines = await ocr.readLines(png);
+      clearInterval(timer);
+      return { lines, stall: Math.max(stall, Date.now() - last) };
+    };
+    const inProcess = new PaddleOcr({ thread: false });
+    const threaded = new PaddleOcr({ thread: true });
+    try {
+      await Promise.all([inProcess.readLines(png), threaded.readLines(png)]); // models loaded in both
+      const a = await timed(inProcess);
+      const b = await timed(threaded);
+      expect(b.lines).toEqual(a.lines);
+      expect(a.lines.map((l) => l.text).join(' ')).toMatch(/7647-14-5/);
+      // In process, ONNX Runtime's synchronous `run` holds the loop for a whole detector or recogniser pass.
+      expect(b.stall).toBeLessThan(a.stall / 2);
+    } finally {
+      await Promise.all([inProcess.terminate(), threaded.terminate()]);
+    }
+  }, 60_000);
+
   it('reads tilted text through rotated boxes', async () => {
     const png = await sharp(svgLabel(['Triethanolamine 102-71-6'], 6)).png().toBuffer();
     const lines = await new PaddleOcr().readLines(png);
