@@ -39,7 +39,7 @@ const FIELD_KEYWORDS: Partial<Record<FieldName, RegExp>> = {
   expiryDate: /\b(exp(iry|\.)?|use\s*by|best\s*before)\b|유효기간|使用期限/i,
   purity: /\b(assay|purity)\b|순도|含量/i,
   // (`Formula Wt.` / `Formula Weight` is the M.W. key)
-  formula: /\b(formula(?!\s*(?:wt|weight)\b)|M\.\s?F\.|mol\.?\s*formula)|분자식|化学式|組成式/i,
+  formula: /\b(formula(?!\s*(?:wt|weight)\b)|M\.\s?F\.|mol\.?\s*formula)|분자식|分子式|化学式|組成式/i,
 };
 
 /**

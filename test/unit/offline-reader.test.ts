@@ -470,6 +470,14 @@ describe('offline reader: product names split over two OCR lines', () => {
     expect(await read([at('Citric acid', 66, 165, 321, 43), at('dmonohydrate', 359, 165, 456, 50), at('CAS No. 5949-29-1', 61, 439, 300, 26)])).toBe('Citric acid monohydrate');
   });
 
+  it('reads a name from its start when a wider line continues it on the row (seed 16)', async () => {
+    const lead = new Catalog([entry({ name: 'Lead(II) acetate trihydrate', synonyms: ['Lead acetate trihydrate'], cas: '6080-56-4', formula: 'Pb(CH3COO)2·3H2O', molecularWeight: 379.33 })], []);
+    const at = (text: string, left: number, top: number, width: number, height: number): OcrLine => ({ text, confidence: 95, box: { left, top, width, height } });
+    const r = await createOfflineReader(lead, { ocr: false }).read(input([at('Lead(Il)', 65, 197, 295, 62), at('acetate trihydrate', 390, 198, 722, 64), at('CAS番号 6080-56-4', 59, 448, 300, 30)]));
+    // Not the synonym matched from the line's end (`acetate trihydrate` is 0.78 of `Lead acetate trihydrate`).
+    expect((r.candidate as Record<string, unknown>).productName).toBe('Lead(II) acetate trihydrate');
+  });
+
   it('keeps the single line when the join is no catalog name', async () => {
     expect(await name([L('Trimethylsilyl', 40, 40, 40), L('Danger', 40, 86, 40), L('Lot 2308V577', 40, 160)])).toBe('Trimethylsilyl');
   });

@@ -510,6 +510,9 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
     const prose = withLine({}, {}, line('For laboratory use only'));
 
     expect(scoreConfidence(formula, catalog, 0.9).reviewReasons).toContain('The label mentions formula but no value was read.');
+    // The Japanese key too (seed 16: `I2` under 分子式 read as `/2`, and the record was accepted without it).
+    const japanese = withLine({ formula: undefined }, {}, line('分子式'), line('/2', 62));
+    expect(scoreConfidence(japanese, catalog, 0.9).reviewReasons).toContain('The label mentions formula but no value was read.');
     expect(scoreConfidence(grade, catalog, 0.9).reviewReasons.some((x) => x.includes('grade word ("anhydrous")'))).toBe(true);
     expect(scoreConfidence(badge, catalog, 0.9).decision).toBe('REVIEW');
     expect(scoreConfidence(prose, catalog, 0.9).decision).toBe('ACCEPT');

@@ -801,6 +801,12 @@ function findProductName(
   }
   if (candidates.length === 0) return undefined;
   candidates.sort((a, b) => b.score - a.score);
+  // A line that continues another candidate (`acetate trihydrate` right of `Lead(Il)`) is tried after the line it
+  // continues, so the name is read from its start rather than matched from its end.
+  for (let i = 0; i < candidates.length; i++) {
+    const head = candidates.findIndex((h, j) => j > i && continuesName(h.line, candidates[i].line));
+    if (head > i) candidates.splice(i, 0, ...candidates.splice(head, 1));
+  }
 
   // A name printed over two lines (or split by a wide gap): the line joined with the next one below it, or to its
   // right on the same row, is tried first — kept only when the join is a catalog name (`Trimethylsilyl` + `chloride`).
