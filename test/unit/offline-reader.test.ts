@@ -937,6 +937,14 @@ describe('offline reader: the Korean name among Hangul noise', () => {
   });
 });
 
+describe('offline reader: a stray mark under a M.W. key (held-out seed 14)', () => {
+  it('takes the weight below the key, not a lone 1 (no reagent weighs under 2 g/mol)', async () => {
+    const at = (text: string, left: number, top: number, width: number, height: number, confidence = 95): OcrLine => ({ text, confidence, box: { left, top, width, height } });
+    const r = await reader.read(input([at('Sodium chloride', 40, 40, 400, 40), at('분자량', 246, 545, 47, 20), at('| 1', 228, 560, 30, 58), at('58.44', 241, 573, 101, 29, 100)]));
+    expect((r.candidate as Record<string, unknown>).molecularWeight).toBe(58.44);
+  });
+});
+
 describe('offline reader: a product the catalog does not know', () => {
   const known = new Catalog(
     [

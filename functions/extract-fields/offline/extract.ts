@@ -731,7 +731,8 @@ function valueFits(field: KeyField, text: string): boolean {
     case 'quantity':
       return findQuantities(text).length > 0 || !!repairLoneQuantity(text);
     case 'molecularWeight':
-      return !!findNumber(text);
+      // (no reagent weighs under 2 g/mol: a lone `1` is a bar or a stray mark, `| 1` under the key)
+      return (findNumber(text)?.value ?? 0) >= 2;
     case 'formula':
       // (or a short formula read in lower case: `c` for the C of activated carbon)
       return /[A-Z]/.test(text) || /^[a-z]{1,3}$/.test(text.trim());
