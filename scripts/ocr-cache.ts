@@ -95,20 +95,21 @@ export async function* measureFolder(
   // --unknown-products / --unknown-makers: every product (maker) of the folder taken out of the catalog, as if none
   // had been seen before.
   const shipped = Catalog.shipped();
-  const truths = opts.unknownProducts || opts.unknownMakers ? rows.map(([file]) => truthOf(file)) : [];
+  const truths = rows.map(([file]) => truthOf(file));
   const unseenCas = new Set(opts.unknownProducts ? truths.map((t) => t.casNumber) : []);
   const unseenMakers = new Set(opts.unknownMakers ? truths.map((t) => t.manufacturer) : []);
-  const catalog = truths.length
-    ? new Catalog(
-        shipped.entries.filter((e) => !unseenCas.has(e.cas)),
-        shipped.manufacturers.filter((m) => !unseenMakers.has(m.name)),
-      )
-    : shipped;
+  const catalog =
+    opts.unknownProducts || opts.unknownMakers
+      ? new Catalog(
+          shipped.entries.filter((e) => !unseenCas.has(e.cas)),
+          shipped.manufacturers.filter((m) => !unseenMakers.has(m.name)),
+        )
+      : shipped;
   const reader = createOfflineReader(catalog, { ocr: false });
-  for (const [file, template, difficulty] of rows) {
+  for (const [i, [file, template, difficulty]] of rows.entries()) {
     const stem = file.replace(/\.[^.]+$/, '');
     if (opts.only && !opts.only.has(stem)) continue;
-    const truth = truthOf(file);
+    const truth = truths[i];
     const v = await validateImage(readFileSync(path.join(folder, file)), limits);
     const { lines, ms: ocrMs } = await ocrWithCache(v, opts.useCache);
     const t1 = Date.now();

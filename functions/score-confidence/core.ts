@@ -103,6 +103,8 @@ const CODE_CONF = 90;
 const SHAPE_CONF = 70;
 /** Japanese and Korean grade words (the whole grade, as the reader writes it). */
 const CJK_GRADE = /^(?:試薬)?(?:特級|特级|一級|一级|특급|1급|일급)$/;
+/** Digits (and `l`) as the lower-case letter OCR confuses them with, to compare readings with look-alikes folded. */
+const FOLDED_LOOKALIKE: Record<string, string> = { '0': 'o', '1': 'i', l: 'i', '5': 's', '9': 'g', '8': 'b', '2': 'z' };
 /** OCR confidence from which a lone `IL` / `lkg` is read as 1 L / 1 kg with confidence (see the quantity rule). */
 const LONE_ONE_CONF = 75;
 
@@ -711,6 +713,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       if (fields[field] === undefined && re.test(rawText)) reviewReasons.push(`The label mentions ${field} but no value was read.`);
     }
     // The identified product's own formula, M.W. or Korean name printed as a token, but not read: a missed field.
+    const entryForms = entry ? [entry.formula, ...(entry.formulaSynonyms ?? [])].filter((f): f is string => !!f) : [];
     if (entry) {
       const tokens = input.ocrLines.map((l) => ` ${l.text.normalize('NFKC')} `);
       const hasToken = (t: string) => {
@@ -718,7 +721,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         return tokens.some((x) => re.test(x));
       };
       // (or a token with its element letters, the O read as 0 allowed, one letter from the formula's: `C5H,005`)
-      const formulas = [entry.formula, ...(entry.formulaSynonyms ?? [])].filter((f): f is string => !!f && f.length >= 2);
+      const formulas = entryForms.filter((f) => f.length >= 2);
       const garbledFormula = fields.formula === undefined ? garbledFormulaToken(input.ocrLines.map((l) => l.text), formulas) : undefined;
       const missed: [FieldName, string | undefined][] = [
         ['formula', formulas.find(hasToken) ?? garbledFormula],
@@ -745,14 +748,13 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     const values = (Object.entries(fields) as [FieldName, unknown][]).map(([f, v]) => alnum(valueText(f, v))).filter((v) => v.length >= 3);
     // (compared with look-alikes folded: the line a value was read from with 0 for O or l for 1 — `NiSO4-6H20`,
     // `TIKY9` — is that value's, not another code)
-    const fold = (v: string) => v.replace(/0/g, 'o').replace(/[1l]/g, 'i').replace(/5/g, 's').replace(/9/g, 'g').replace(/8/g, 'b').replace(/2/g, 'z');
+    const fold = (v: string) => v.replace(/[012589l]/g, (c) => FOLDED_LOOKALIKE[c]);
     const folded = values.map(fold);
     const stray = input.ocrLines.find((l) => {
       // (also after a key the OCR garbled to a sign or two: `卜:BGY4681`, the ト of ロット)
       const t = codeText(l.text);
       if (l.confidence < STRAY_CODE_CONF || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
       const q = fold(alnum(t));
-      const entryForms = entry ? [entry.formula, ...(entry.formulaSynonyms ?? [])].filter((f): f is string => !!f) : [];
       return !folded.some((v) => v.includes(q) || q.includes(v)) && (!formulaNotCode(t) || codeNotProductFormula(t, entryForms)) && !MONTH_DATE.test(t);
     });
     if (stray) reviewReasons.push(`The label prints "${stray.text.trim()}", a code no field was read from (a lot or catalog number whose key was not read?).`);
@@ -832,13 +834,13 @@ const UNREAD_ROW_CONF = 60;
  * (`分子量：138.55`), and tesseract's reading of it (`구토` at 0) is then all there is to show a field was lost.
  */
 export function unreadColumnRow(lines: OcrLine[], values: string[], alnum: (s: string) => string): OcrLine | undefined {
+  const confident = lines.filter((p) => p.box && p.confidence >= 80);
   for (const l of lines) {
     if (l.confidence >= UNREAD_ROW_CONF || !l.box) continue;
     const b = l.box;
     const cy = b.top + b.height / 2;
     // (A confident reading anywhere on its row — the value of a key read alone, `CAS 번호` — means the row was read;
     // so does a bare value just below it, whose key it is in a stacked layout.)
-    const confident = lines.filter((p) => p !== l && p.box && p.confidence >= 80);
     if (confident.some((p) => Math.abs(p.box!.top + p.box!.height / 2 - cy) < 0.6 * Math.max(b.height, p.box!.height))) continue;
     const under = confident.find((p) => p.box!.top > cy && p.box!.top - (b.top + b.height) < 0.8 * b.height && Math.abs(p.box!.left - b.left) <= b.height);
     if (under && !/[:：]/.test(under.text) && !Object.values(FIELD_KEYWORDS).some((re) => re!.test(under.text))) continue;

@@ -488,20 +488,22 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
     // number — taken only when exactly one line on the label is such a code.
     const used = new Set([fields.catalogNumber?.value, fields.casNumber?.value].filter(Boolean).map((v) => String(v).replace(/[^A-Z0-9]/gi, '').toUpperCase()));
     const codes = lines
-      .map((l) => ({ l, t: codeText(l.text) }))
-      .filter(({ l, t }) => {
+      .map((l) => {
+        const t = codeText(l.text);
+        return { l, t, long: t.length >= 6 && (t.match(/\d/g) ?? []).length >= 4 };
+      })
+      .filter(({ l, t, long }) => {
         if (keyLines.has(l) || !/^[A-Z0-9]{5,12}$/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) return false;
-        const long = t.length >= 6 && (t.match(/\d/g) ?? []).length >= 4;
         if (l.conf < (long ? 60 : 90)) return false;
         if (used.has(t) || parseDate(t) || findCasCandidates(t).length) return false;
         return !formulaNotCode(t);
       });
     if (codes.length === 1) {
-      const { l, t } = codes[0];
+      const { l, t, long } = codes[0];
       // Trusted as a keyed lot only where the label's other code, the catalog number, is accounted for and the code
       // has a lot's shape (6+ characters, 4+ digits, a letter) read crisply; 87 of 87 unkeyed lots on the devset
       // and the twelve synthetic sets were right, but those labels all print a lot.
-      const lotShaped = fields.catalogNumber && t.length >= 6 && (t.match(/\d/g) ?? []).length >= 4 && l.conf >= 95;
+      const lotShaped = fields.catalogNumber && long && l.conf >= 95;
       fields.lotNumber = {
         value: t,
         confidence: conf(l, lotShaped ? 0.92 : 0.6),
@@ -604,8 +606,11 @@ const COMPANY_LINE = /\b(?:co\.?,?\s*ltd|ltd\.?|inc\.?|gmbh|corporation|corp\.|c
 /** A company's legal form at the end of its name (`Co., Ltd.`, `Inc.`, `GmbH`, `株式会社`, `(주)`). */
 const LEGAL_FORM = /[\s,.·]*(?:co\.?,?\s*ltd\.?|co\.?,?\s*inc\.?|ltd\.?|inc\.?|gmbh(?:\s*&\s*co\.?\s*kg)?|kgaa|corporation|corp\.?|llc|株式会社|\(주\)|주식회사)\s*$/i;
 
-/** Safety and storage sentences, which may name a company's products but are no company line. */
-const NOT_A_NAME_PROSE = /\b(?:keep|store|read|avoid|wear|use|harmful|toxic|danger|warning)\b/i;
+/** Words of the safety and storage sentences on a label (no product name, no company line is one of them). */
+const SAFETY_WORDS = 'danger|warning|caution|store|keep|read|protect|avoid|wear|flammable|toxic|corrosive|irritant|harmful';
+
+/** A safety or storage sentence, which may name a company's products but is no company line. */
+const SAFETY_PROSE = new RegExp(String.raw`\b(?:${SAFETY_WORDS}|use)\b`, 'i');
 
 /** `SIGMA-ALDRICH` → `Sigma-Aldrich`; short acronyms (`TCI`) and mixed case stay as printed. */
 function brandCase(text: string): string {
@@ -619,7 +624,7 @@ function brandCase(text: string): string {
  */
 function findUnknownMaker(lines: Line[], exclude: Set<Line>): Found<string> | undefined {
   const company = lines
-    .filter((l) => !exclude.has(l) && COMPANY_LINE.test(l.text) && /[A-Za-z]{3}/.test(l.text) && l.text.trim().split(/\s+/).length <= 8 && !NOT_A_NAME_PROSE.test(l.text))
+    .filter((l) => !exclude.has(l) && COMPANY_LINE.test(l.text) && /[A-Za-z]{3}/.test(l.text) && l.text.trim().split(/\s+/).length <= 8 && !SAFETY_PROSE.test(l.text))
     .sort((a, b) => a.top - b.top);
   const compact = (t: string) => t.toLowerCase().replace(/[^a-z0-9]/g, '');
   for (const c of company) {
@@ -760,8 +765,10 @@ function nameEvidence(e: CatalogEntry, lines: Line[], catalog: Catalog): boolean
   return lines.some((l) => catalog.searchName(l.text, 5, 0.8).some((m) => m.entry === e) || catalog.findNamesInText(l.text).some((m) => m.entry === e));
 }
 
-const NOT_A_NAME =
-  /\b(?:danger|warning|caution|store|keep|read|protect|avoid|wear|flammable|toxic|corrosive|irritant|harmful|co\.?,?\s*ltd|inc\b|gmbh|kgaa|corporation|llc|chemicals?\b.*\b(?:co|ltd|inc|industr)|www\.|\.com|tel\b|fax\b)/i;
+const NOT_A_NAME = new RegExp(
+  String.raw`\b(?:${SAFETY_WORDS}|co\.?,?\s*ltd|inc\b|gmbh|kgaa|corporation|llc|chemicals?\b.*\b(?:co|ltd|inc|industr)|www\.|\.com|tel\b|fax\b)`,
+  'i',
+);
 
 /**
  * The product name: the most prominent name-like line, snapped to a catalog name where one matches. `unknownCas` is a
