@@ -5,7 +5,7 @@ import { PADDLE_OCR_VERSION, PaddleOcr } from './paddle-ocr';
 import { OCR_VERSION, TesseractOcr } from './tesseract-ocr';
 
 /** Bump when LocalOcr's output changes (either engine or the merge), so cached OCR lines are not reused. */
-export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge6+regions2`;
+export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge7+regions2`;
 
 const HANGUL = /[\uac00-\ud7a3]/;
 /** CJK ideographs: PaddleOCR's Chinese recogniser turns Hangul into these — and reads Japanese and Chinese print as them. */
@@ -98,6 +98,9 @@ function withPaddleValue(t: OcrLine, over: OcrLine[], dropped: Set<OcrLine>): Oc
 const MAX_REGION_READS = 8;
 
 const hanOnly = (p: OcrLine) => HAN.test(p.text) && !/[A-Za-z0-9]{2}/.test(p.text);
+/** At most this many letters and digits: a badge or a mark, not a word of a name or a sentence. */
+const SHORT_MARK_CHARS = 2;
+const shortMark = (p: OcrLine) => p.text.replace(/[\s\p{P}\p{S}]/gu, '').length <= SHORT_MARK_CHARS;
 const clearHan = (p: OcrLine) =>
   (p.confidence >= CLEAR_HAN_MIN_CONF && (p.text.match(/[\u3400-\u9fff]/g) ?? []).length >= 2) ||
   (p.confidence >= LABEL_HAN_MIN_CONF && LABEL_HAN_TERMS.test(p.text));
@@ -177,6 +180,9 @@ export function mergeOcrLines(paddleAll: OcrLine[], tesseract: OcrLine[]): OcrLi
   for (const t of tesseract) {
     const over = paddle.filter((p) => overlap(p.box, t.box) > 0.3);
     if (HANGUL.test(t.text)) {
+      // (a clear Han reading — `特級` at 80 — outranks a less confident Hangul reading of the same spot: tesseract's
+      // eng+kor model turns Japanese print into Hangul noise, `는` at 12)
+      if (over.some((p) => clearHan(p) && p.confidence > t.confidence)) continue;
       for (const p of over) if (HAN.test(p.text) || !/[A-Za-z0-9]{3}/.test(p.text)) dropped.add(p);
       added.push(withPaddleValue(t, over.filter((p) => !dropped.has(p)), dropped));
     } else if (over.length === 0 && t.confidence >= LONE_TESSERACT_MIN_CONF) {
@@ -195,7 +201,8 @@ export function mergeOcrLines(paddleAll: OcrLine[], tesseract: OcrLine[]): OcrLi
     }
   }
   // Paddle lines made only of Han characters that no tesseract line replaced are its readings of Hangul, unless read
-  // clearly or holding a word labels print.
-  const kept = paddle.filter((p) => !dropped.has(p) && (!hanOnly(p) || clearHan(p)));
+  // clearly or holding a word labels print. A short one is kept all the same: a mark no engine could read (a `1급`
+  // badge Paddle reads as `1元`), which tells the scorer that something small is printed there (unreadMark).
+  const kept = paddle.filter((p) => !dropped.has(p) && (!hanOnly(p) || clearHan(p) || shortMark(p)));
   return [...kept, ...added];
 }

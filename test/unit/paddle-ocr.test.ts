@@ -157,13 +157,28 @@ describe('mergeOcrLines (Paddle + tesseract)', () => {
   });
 
   it('keeps Japanese keys Paddle read clearly and drops its unclear Han readings of Hangul no tesseract line replaced', () => {
-    const paddle = [line('分子量', 40, 40, 90, 30, 100), line('172.57', 200, 40), line('于才尿', 40, 90, 90, 30, 62), line('区', 40, 140, 30, 30, 97)];
+    const paddle = [line('分子量', 40, 40, 90, 30, 100), line('172.57', 200, 40), line('于才尿', 40, 90, 90, 30, 62), line('区京化成', 40, 140, 30, 30, 90)];
     expect(mergeOcrLines(paddle, []).map((l) => l.text)).toEqual(['分子量', '172.57']);
   });
 
   it('keeps a Han line holding a word labels print (规格, 特级) below the clear-reading bar, and not other unclear Han', () => {
     const paddle = [line('规格', 40, 40, 60, 30, 94), line('特級', 40, 80, 60, 30, 83), line('于才尿', 40, 120, 90, 30, 83), line('特级', 40, 160, 60, 30, 55)];
-    expect(mergeOcrLines(paddle, []).map((l) => l.text)).toEqual(['规格', '特級']);
+    expect(mergeOcrLines(paddle, []).map((l) => l.text)).toEqual(['规格', '特級', '特级']);
+  });
+
+  it('keeps a short unclear Han reading no tesseract line replaced: a mark (a `1급` badge read as `1元`) for the scorer', () => {
+    const paddle = [line('1元', 40, 40, 40, 30, 59), line('区', 40, 90, 30, 30, 97), line('于才尿', 40, 140, 90, 30, 62)];
+    expect(mergeOcrLines(paddle, []).map((l) => l.text)).toEqual(['1元', '区']);
+    // (a tesseract Hangul reading of the spot still replaces it)
+    expect(mergeOcrLines(paddle.slice(0, 1), [line('1급', 40, 40, 40, 30, 70)]).map((l) => l.text)).toEqual(['1급']);
+  });
+
+  it('keeps a clear Han reading over a less confident tesseract Hangul reading of the same spot', () => {
+    const paddle = [line('特級', 740, 243, 70, 32, 80), line('含量', 580, 312, 50, 34, 100)];
+    const tesseract = [line('는', 741, 243, 67, 32, 12), line('습 불', 581, 312, 50, 36, 43)];
+    expect(mergeOcrLines(paddle, tesseract).map((l) => l.text)).toEqual(['特級', '含量']);
+    // A more confident Hangul line wins: Paddle's clear-looking Han was its reading of Hangul.
+    expect(mergeOcrLines([line('分子量', 40, 40, 90, 30, 96)], [line('분자량', 40, 40, 90, 30, 97)]).map((l) => l.text)).toEqual(['분자량']);
   });
 
   it("puts back the sign of a purity Paddle read bare, from tesseract's `299.9%` or `>99.0%` over it", () => {
