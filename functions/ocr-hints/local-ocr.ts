@@ -101,6 +101,9 @@ const hanOnly = (p: OcrLine) => HAN.test(p.text) && !/[A-Za-z0-9]{2}/.test(p.tex
 /** At most this many letters and digits: a badge or a mark, not a word of a name or a sentence. */
 const SHORT_MARK_CHARS = 2;
 const shortMark = (p: OcrLine) => p.text.replace(/[\s\p{P}\p{S}]/gu, '').length <= SHORT_MARK_CHARS;
+/** Least confidence for a Han line holding a grade (`F：特级` at 60, グレード lost): unsure, but a grade is printed there. */
+const GRADE_MARK_MIN_CONF = 45;
+const gradeMark = (p: OcrLine) => p.confidence >= GRADE_MARK_MIN_CONF && /[特一二][級级]/.test(p.text);
 const clearHan = (p: OcrLine) =>
   (p.confidence >= CLEAR_HAN_MIN_CONF && (p.text.match(/[\u3400-\u9fff]/g) ?? []).length >= 2) ||
   (p.confidence >= LABEL_HAN_MIN_CONF && LABEL_HAN_TERMS.test(p.text));
@@ -203,6 +206,6 @@ export function mergeOcrLines(paddleAll: OcrLine[], tesseract: OcrLine[]): OcrLi
   // Paddle lines made only of Han characters that no tesseract line replaced are its readings of Hangul, unless read
   // clearly or holding a word labels print. A short one is kept all the same: a mark no engine could read (a `1급`
   // badge Paddle reads as `1元`), which tells the scorer that something small is printed there (unreadMark).
-  const kept = paddle.filter((p) => !dropped.has(p) && (!hanOnly(p) || clearHan(p) || shortMark(p)));
+  const kept = paddle.filter((p) => !dropped.has(p) && (!hanOnly(p) || clearHan(p) || shortMark(p) || gradeMark(p)));
   return [...kept, ...added];
 }

@@ -4,7 +4,7 @@ import { normalizeName } from '../shared/catalog';
 import { FIELD_NAMES, type FieldConfidence, type FieldName, type LabelFields, type OcrLine } from '../shared/contract';
 import { codeNotProductFormula, formulaNotCode, formulasEquivalent, formulaWeight, symbolDistance, tryParseFormula } from '../shared/formula';
 import { sameReading } from '../shared/readings';
-import { codeText } from '../shared/text';
+import { codeText, editDistance } from '../shared/text';
 
 export interface ScoreInput {
   fields: LabelFields;
@@ -772,12 +772,20 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
         .find((w) => /^20[2-4]\d[\d.\-/年]{2,}$/.test(w) && !/^20\d\d([.\-/]|年)\d{1,2}(?:([.\-/]|月)\d{1,2})?$/.test(w) && !values.some((v) => v.includes(alnum(w))));
       if (dateLike) reviewReasons.push(`The label prints "${dateLike}", which starts like a date, but no date was read.`);
     }
-    // Japanese and Korean makers print the grade on (nearly) every label (特級, 一級, 1급, GR, often in a small badge
-    // the OCR may miss: `1급` read as `12` at 58). Devset: 21 of 24 Korean-maker labels print one.
-    if (fields.grade === undefined && maker?.country === 'JP') {
-      reviewReasons.push(`A ${fields.manufacturer} label prints its grade (特級, 一級, …), but no grade was read.`);
-    } else if (fields.grade === undefined && maker?.country === 'KR') {
-      reviewReasons.push(`A ${fields.manufacturer} label usually prints its grade (특급, 1급, GR, EP, …), but no grade was read.`);
+    // Japanese and Korean makers print the grade on most labels (特級, 一級, 1급, GR), often in a small badge the OCR
+    // may miss. With no grade read, the record waits for a person when the page shows a mark no engine could read
+    // (unreadMark), or when the OCR is not the local pair whose marks are known (Textract).
+    if (fields.grade === undefined && (maker?.country === 'JP' || maker?.country === 'KR')) {
+      const local = input.ocrLines.some((l) => l.engine === 'paddle');
+      const mark = local ? unreadMark(input.ocrLines, values, alnum) : undefined;
+      if (!local || mark) {
+        const where = mark ? ` — the label shows a mark no engine read clearly ("${mark.text.trim()}", OCR confidence ${Math.round(mark.confidence)})` : '';
+        reviewReasons.push(
+          maker.country === 'JP'
+            ? `A ${fields.manufacturer} label prints its grade (特級, 一級, …), but no grade was read${where}.`
+            : `A ${fields.manufacturer} label usually prints its grade (특급, 1급, GR, EP, …), but no grade was read${where}.`,
+        );
+      }
     }
     if (fields.grade === undefined) {
       // "(HPLC)", "(GC)" right after a percentage name the assay method, not a grade.
@@ -821,6 +829,41 @@ export function garbledFormulaToken(texts: string[], formulas: string[]): string
     }
   }
   return undefined;
+}
+
+/** A grade's key: with it read and no grade, the grade was missed. */
+const GRADE_KEY = /\bgrade\b|등급|規格|规格|グレード|等級|等级/i;
+/** Han key words and maker-name pieces Paddle reads in short fragments (`号` of 番号, `化学`): print, not a mark. */
+const HAN_LABEL_PIECES = /[号量度式限期格品番薬药試试化学社]/;
+/** Least Paddle confidence for a short reading to count as a mark: below it, it is noise (a pictogram's edge). */
+const MARK_MIN_CONF = 45;
+/** A lone short number read at or above this confidence is print the reader placed or chose not to take. */
+const MARK_MAX_CONF = 90;
+
+/** Korean grade words as a badge prints them. */
+const KOREAN_GRADES = ['특급', '일급'];
+/** Edit distance between two Hangul strings over their letters (jamo): tesseract's `르그` is three from `특급`. */
+function jamoDistance(a: string, b: string): number {
+  return editDistance(a.normalize('NFD'), b.normalize('NFD'));
+}
+
+/**
+ * Where a badge or a short mark is printed and no engine read it: Paddle's short Han reading of it (a `1급` badge
+ * read as `1元` or `1日`: its dictionary has no Hangul), a short number it read unsurely (`12`, `13` for `1급`) that
+ * no field holds, or a grade key read without a grade. On the synthetic sets (seeds 1–18, devset), each of the ten
+ * Japanese and Korean labels whose printed grade went unread showed one; 105 of 108 that print none showed none.
+ */
+export function unreadMark(lines: OcrLine[], values: string[], alnum: (s: string) => string): OcrLine | undefined {
+  return lines.find((l) => {
+    const t = alnum(l.text);
+    if (GRADE_KEY.test(l.text)) return true;
+    if (l.confidence < MARK_MIN_CONF || t.length === 0) return false;
+    if (l.engine === 'tesseract') return l.confidence >= 60 && /^[\uac00-\ud7a3]{1,3}$/.test(t) && KOREAN_GRADES.some((g) => jamoDistance(t, g) <= 3);
+    if (l.engine !== 'paddle') return false;
+    if (/[\u3400-\u9fff]/.test(t) && /[級级]/.test(t)) return true;
+    if (/[\u3400-\u9fff]/.test(t) && t.length <= 2 && !/[a-z]{2}/.test(t)) return !HAN_LABEL_PIECES.test(t);
+    return l.confidence < MARK_MAX_CONF && /^\d[\da-z]{0,2}$/.test(t) && !values.some((v) => v === t || (t.length >= 3 && v.includes(t)));
+  });
 }
 
 /** Below this OCR confidence a line in the key–value column is taken as unread (tesseract's guesses at print it lost). */

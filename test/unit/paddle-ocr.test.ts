@@ -169,6 +169,8 @@ describe('mergeOcrLines (Paddle + tesseract)', () => {
   it('keeps a short unclear Han reading no tesseract line replaced: a mark (a `1급` badge read as `1元`) for the scorer', () => {
     const paddle = [line('1元', 40, 40, 40, 30, 59), line('区', 40, 90, 30, 30, 97), line('于才尿', 40, 140, 90, 30, 62)];
     expect(mergeOcrLines(paddle, []).map((l) => l.text)).toEqual(['1元', '区']);
+    // A longer one holding a grade word is kept too (`グレード: 特級` read as `F：特级` at 60), not below 45.
+    expect(mergeOcrLines([line('F：特级', 40, 40, 90, 30, 60), line('F：特级', 40, 90, 90, 30, 40)], []).map((l) => l.text)).toEqual(['F：特级']);
     // (a tesseract Hangul reading of the spot still replaces it)
     expect(mergeOcrLines(paddle.slice(0, 1), [line('1급', 40, 40, 40, 30, 70)]).map((l) => l.text)).toEqual(['1급']);
   });

@@ -731,4 +731,31 @@ describe('scoreConfidence: Japanese makers print their grade', () => {
     expect(says(scoreConfidence(hclInput({ grade: 'GR' }, { grade: 0.95 }), kr, 0.9))).toBe(false);
     expect(says(scoreConfidence(hclInput({ manufacturer: 'TCI', catalogNumber: 'H0001' }), kr, 0.9))).toBe(false);
   });
+
+  it('with the local OCR, holds a label with no grade read only where the page shows a mark no engine read clearly', () => {
+    const kr = new Catalog(catalog.entries as CatalogEntry[], [{ ...mfr('Daejung', ['DAEJUNG'], ['\\d{4}-\\d{4}']), country: 'KR' }]);
+    const local = (...extra: OcrLine[]) => {
+      const input = hclInput();
+      input.ocrLines = [...input.ocrLines.map((l) => ({ ...l, engine: 'paddle' as const })), ...extra];
+      return scoreConfidence(input, kr, 0.9);
+    };
+    const held = (r: ReturnType<typeof scoreConfidence>) => r.reviewReasons.find((x) => x.includes('usually prints its grade'));
+    // Nothing unread on the page: the label prints no grade.
+    expect(held(local())).toBeUndefined();
+    const paddle = (text: string, confidence: number): OcrLine => ({ ...line(text, confidence), engine: 'paddle' });
+    const tesseract = (text: string, confidence: number): OcrLine => ({ ...line(text, confidence), engine: 'tesseract' });
+    // Paddle's Han reading of a 1급 badge, an unsure lone number, a grade word read unsurely, a grade key alone,
+    // tesseract's Hangul near a grade word:
+    for (const mark of [paddle('1元', 59), paddle('12', 58), paddle('F：特级', 60), paddle('Grade', 100), tesseract('르그', 86)]) {
+      expect(held(local(mark))).toContain(`"${mark.text}"`);
+    }
+    // Not marks: noise under 45, a number a field holds or read confidently, a Han key piece, Hangul far from a grade.
+    for (const other of [paddle('企乒', 41), paddle('500', 80), paddle('17', 96), paddle('号', 97), tesseract('내', 90), tesseract('그', 90)]) {
+      expect(held(local(other))).toBeUndefined();
+    }
+    // Textract's lines carry no known marks: the label is held as before.
+    const textract = hclInput();
+    textract.ocrLines = textract.ocrLines.map((l) => ({ ...l, engine: 'textract' as const }));
+    expect(held(scoreConfidence(textract, kr, 0.9))).toBeDefined();
+  });
 });
