@@ -343,6 +343,21 @@ describe('offline reader: a value column drifted off its key row (photographed t
   });
 });
 
+describe('offline reader: a word of the name is no formula', () => {
+  it('does not read `Phosphorus,` of "Phosphorus, red" as the catalog formula P', async () => {
+    const p = new Catalog([entry({ name: 'Phosphorus, red', cas: '7723-14-0', formula: 'P', molecularWeight: 30.97 })], [mfr('Acme Labs', ['ACME LABS'])]);
+    const r = await createOfflineReader(p, { ocr: false }).read(
+      input([L('ACME LABS', 40, 20, 24), L('Phosphorus,', 40, 60, 40), L('red', 40, 105, 40), L('CAS No. 7723-14-0', 40, 160), L('M.W. 30.97', 40, 190)]),
+    );
+    expect((r.candidate as { productName?: string }).productName).toBe('Phosphorus, red');
+    expect((r.candidate as { formula?: string }).formula).toBeUndefined();
+    // (a subscript read as a comma still reads: `Na,SO4`)
+    const s = new Catalog([entry({ name: 'Sodium sulfate', cas: '7757-82-6', formula: 'Na2SO4', molecularWeight: 142.04 })], [mfr('Acme Labs', ['ACME LABS'])]);
+    const r2 = await createOfflineReader(s, { ocr: false }).read(input([L('ACME LABS', 40, 20, 24), L('Sodium sulfate', 40, 60, 40), L('Na,SO4', 40, 105), L('CAS No. 7757-82-6', 40, 160)]));
+    expect((r2.candidate as { formula?: string }).formula).toBe('Na2SO4');
+  });
+});
+
 describe('offline reader: formulas read with look-alike characters', () => {
   it('reads a subscript taken for a lower-case letter, a final O read as 0, or I/l swaps only when the M.W. or catalog confirms it', () => {
     expect(readFormula('CsHi4', 86.18)).toMatchObject({ formula: 'C6H14', how: 'mw' });

@@ -420,7 +420,9 @@ export function extractFields(ocr: OcrLine[], catalog: Catalog, now: Date = new 
       const tok = l.text.split(/\s+/).find(
         (t) =>
           looksLikeStandaloneFormula(t) ||
-          (/^[A-Z(]/.test(t) && /[A-Z].*[,;¢]/.test(t) && t.length >= 3 && readFormula(t, fields.molecularWeight?.value, catalogForms)) ||
+          // (a word is no formula: no element symbol has three lower-case letters in a row — `Phosphorus,` of
+          // "Phosphorus, red" is not P)
+          (/^[A-Z(]/.test(t) && /[A-Z].*[,;¢]/.test(t) && !/[a-z]{3}/.test(t) && t.length >= 3 && readFormula(t, fields.molecularWeight?.value, catalogForms)) ||
           // A formula printed without a key ("HBr" under the name, "((CH3)2CH)2O"): any formula-shaped token
           // whose reading the printed M.W. or the identified product's catalog formula confirms.
           (/^[A-Z(][A-Za-z0-9(),.]+$/.test(t) && /[A-Z].*[A-Z0-9]/.test(t) && formulaConfirmed(readFormula(t, fields.molecularWeight?.value, catalogForms), fields.molecularWeight?.value, catalogForms)),
