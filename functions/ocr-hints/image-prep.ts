@@ -33,6 +33,10 @@ export interface PrepOptions {
 }
 
 const ANALYSIS_EDGE = 480;
+/** Share of a block's height within the label's rows for it to count as a side panel of the label. */
+const SIDE_PANEL_OVERLAP = 0.6;
+/** A side panel joins across a gap up to this many label widths. */
+const SIDE_PANEL_GAP = 1;
 
 /**
  * Find the label: text makes dense strong edges, bottles and walls don't. Returns undefined when the text
@@ -129,7 +133,10 @@ export async function findLabelRegion(image: Buffer): Promise<LabelRegion | unde
       const c = candidates[i];
       const gapX = Math.max(0, c.minX - main.maxX, main.minX - c.maxX);
       const gapY = Math.max(0, c.minY - main.maxY, main.minY - c.maxY);
-      if (gapX > growX || gapY > growY) continue;
+      // A block level with the label's text (most of its height within the label's rows) is its side panel — a
+      // framed pack size, a pictogram, a barcode — and joins across a wider gap: up to the label's own width.
+      const level = gapY === 0 && Math.min(c.maxY, main.maxY) - Math.max(c.minY, main.minY) >= SIDE_PANEL_OVERLAP * (c.maxY - c.minY + 1);
+      if ((gapX > growX && !(level && gapX <= SIDE_PANEL_GAP * (main.maxX - main.minX + 1))) || gapY > growY) continue;
       main.minX = Math.min(main.minX, c.minX);
       main.minY = Math.min(main.minY, c.minY);
       main.maxX = Math.max(main.maxX, c.maxX);

@@ -7,7 +7,7 @@ import type { OcrLine } from '../shared/contract';
 import { prepareForOcr, type PreparedImage } from './image-prep';
 
 /** Bump when PaddleOcr's output changes, so cached OCR lines keyed by image are not reused across versions. */
-export const PADDLE_OCR_VERSION = 'paddle3-gap2.2-x2-med84-merge-crop2-angle-unread';
+export const PADDLE_OCR_VERSION = 'paddle3-gap2.2-x2-med84-merge-crop3-angle-unread';
 
 /** One text segment: text, mean character probability (0–1) and its box in the pixels of the image read. */
 export interface PaddleLine {

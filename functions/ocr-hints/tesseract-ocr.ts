@@ -63,7 +63,7 @@ function defaultWorkers(): number {
 }
 
 /** Bump when OCR output changes, so caches of OCR lines keyed by image are not reused across versions. */
-export const OCR_VERSION = 'prep2-reread0-boxes2-sauvola-fallback-crop2-angle';
+export const OCR_VERSION = 'prep2-reread0-boxes2-sauvola-fallback-crop3-angle';
 
 /** A page pass that reads fewer characters than this failed (a label prints far more); it is read again. */
 const MIN_PAGE_CHARS = 20;
