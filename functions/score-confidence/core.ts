@@ -136,11 +136,12 @@ export function datePrinted(iso: string, lines: OcrLine[]): { form: DateForm; co
   const ambiguous = d <= 12 && d !== mo;
   const forms: [RegExp, DateForm][] = [
     [b(`${y}${sep}${num(mo)}${sep}${num(d)}`), 'ymd'],
-    [b(`${y}\\s*년\\s*${num(mo)}\\s*월\\s*${num(d)}\\s*일`), 'ymd'],
+    [b(`${y}\\s*[년年]\\s*${num(mo)}\\s*[월月]\\s*${num(d)}\\s*[일日]`), 'ymd'],
     [b(`${num(d)}${sep}${num(mo)}${sep}(?:${y}|${yy})`), ambiguous ? 'dmy' : 'day-first'],
     [b(`${num(d)}\\s*${mon}\\s*,?\\s*${y}`), 'named'],
     [b(`${mon}\\s*${num(d)}\\s*,?\\s*${y}`), 'named'],
     [b(`${y}${sep}${num(mo)}`), 'ym'],
+    [b(`${y}\\s*[년年]\\s*${num(mo)}\\s*[월月]`), 'ym'],
     [b(`${num(mo)}${sep}${y}`), 'ym'],
     [b(`${mon}\\s*${y}`), 'ym'],
   ];

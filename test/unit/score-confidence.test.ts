@@ -325,6 +325,11 @@ describe('scoreConfidence: evidence rules (issue #6)', () => {
 
     expect(datePrinted('2028-03-31', at('Use by 2028-03-31'))?.form).toBe('ymd');
     expect(datePrinted('2028-03-31', at('2028년 3월 31일'))?.form).toBe('ymd');
+    // Japanese and Korean year-month forms, with and without the day
+    expect(datePrinted('2027-06-30', at('有效期限 2027年6月'))?.form).toBe('ym');
+    expect(datePrinted('2027-06-30', at('2027年06月30日'))?.form).toBe('ymd');
+    expect(datePrinted('2027-06-30', at('2027년 6월'))?.form).toBe('ym');
+    expect(datePrinted('2027-06-30', at('2027年7月'))).toBeUndefined();
     expect(datePrinted('2028-03-31', at('Exp. 03/2028'))?.form).toBe('ym');
     expect(datePrinted('2028-03-31', at('Exp. 31.03.2028'))?.form).toBe('day-first');
     expect(datePrinted('2028-03-05', at('Exp. 05.03.2028'))?.form).toBe('dmy');
