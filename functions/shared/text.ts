@@ -12,14 +12,14 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * A key OCR read as one to four signs that are not Latin letters or digits, perhaps spaced, before a colon (`卜:`,
+ * A key OCR read as one to four signs that are not Latin letters or digits, perhaps spaced, before a colon or a space (`卜:`,
  * `以 卜:` for ロット:).
  */
-const GARBLED_KEY = /^(?:[^\p{Script=Latin}\p{N}\s:：]\s?){1,4}\s*[:：]\s*/u;
+const GARBLED_KEY = /^(?:[^\p{Script=Latin}\p{N}\s:：]\s?){1,4}(?:\s*[:：]\s*|\s+)/u;
 
 /**
  * A line's text as a candidate code (a lot or catalog number printed alone): trimmed of separators, and of a key
- * OCR garbled to a sign or two before a colon (`卜:BGY4681`).
+ * OCR garbled to a sign or two before a colon or a space (`卜:BGY4681`, `卜番号 F4SP1` for ロット番号).
  */
 export function codeText(text: string): string {
   return text.trim().replace(GARBLED_KEY, '').replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { Catalog, type CatalogEntry, type Manufacturer } from '../../functions/shared/catalog';
 import { isValidCas } from '../../functions/shared/cas';
 import { plausibleFormula } from '../../functions/shared/formula';
+import { codeText } from '../../functions/shared/text';
 import type { OcrLine, ReadLabelInput } from '../../functions/shared/contract';
 import { createOfflineReader } from '../../functions/extract-fields/offline-reader';
 import { readFormula } from '../../functions/extract-fields/offline/formula-ocr';
@@ -340,6 +341,26 @@ describe('offline reader: a value column drifted off its key row (photographed t
     // A poorly read drifted value is not taken.
     const weak = await reader.read(input(lines.map((l) => (l.text === 'L2301234' ? { ...l, confidence: 20 } : l))));
     expect((weak.candidate as Record<string, unknown>).lotNumber).toBeUndefined();
+  });
+});
+
+describe('offline reader: keys OCR garbled or shared', () => {
+  it('reads a lot after ロット番号 read without its ロッ (`卜番号 F4SP1`), and codeText strips such a key', async () => {
+    const r = await reader.read(input([L('JUNSEI', 40, 20, 24), L('Hydrochloric acid', 40, 60, 40), L('CAS No. 7647-01-0', 40, 120), L('卜番号 F4SP1', 40, 150)]));
+    expect((r.candidate as { lotNumber?: string }).lotNumber).toBe('F4SP1');
+    expect(codeText('卜番号 F4SP1')).toBe('F4SP1');
+    expect(codeText('卜:BGY4681')).toBe('BGY4681');
+    // (a key in Latin letters is no garbled key: the line is not one code)
+    expect(codeText('Lot F4SP1')).toBe('Lot F4SP1');
+  });
+
+  it('takes the value on the line of a key that names several fields for the field it fits (`Content: min. 95.0%`)', async () => {
+    const r = await reader.read(
+      input([L('DAEJUNG', 40, 20, 24), L('Hydrochloric acid', 40, 60, 40), L('CAS No. 7647-01-0', 40, 120), L('Content: min. 95.0%', 40, 150), L('용 랑 : 500 mL', 40, 180)]),
+    );
+    const c = r.candidate as { purity?: string; quantity?: { value: number; unit: string } };
+    expect(c.purity).toBe('min. 95.0%');
+    expect(c.quantity).toEqual({ value: 500, unit: 'mL' });
   });
 });
 

@@ -681,11 +681,14 @@ function collectKeyedValues(lines: Line[]): KeyedValue[] {
         // Adjacent keys of the same field ("제품번호 Code No.") share the value that follows the last one.
         if (next && next.fields.some((f) => k.fields.includes(f))) continue;
       }
+      // The value printed on the key's own line names the field of a key that names several (`Content: min. 95.0%`
+      // is the purity, not a pack size to be looked for on the lines below).
+      const sameLine = seg ? k.fields.find((field) => valueFits(field, seg)) : undefined;
+      if (sameLine) {
+        out.push({ field: sameLine, text: seg, line, keyLine: line, key: k, where: 'same line' });
+        continue;
+      }
       for (const field of k.fields) {
-        if (seg && valueFits(field, seg)) {
-          out.push({ field, text: seg, line, keyLine: line, key: k, where: 'same line' });
-          break;
-        }
         if (seg && next) continue;
         if (next && !seg) {
           // Another key follows on the same line with nothing between: the values are likely below (table header).

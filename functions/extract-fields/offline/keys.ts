@@ -26,7 +26,7 @@ const DEFS: [KeyField[], string][] = [
   [['casNumber'], String.raw`\bc\.\s*a\.\s*s\.?\s*(?:no\b\.?|number|rn\b)?|\bcas\s*(?:registry\s*)?(?:no\b\.?|number|rn\b|reg(?:istry)?\.?\s*no\.?|#)?|cas\s*번호|CAS番号`],
   [['catalogNumber'], String.raw`\bcat(?:alog(?:ue)?)?\s*\.?\s*(?:no\b\.?|number|#)|\bcode\s*(?:no\b\.?|number)|\bproduct\s*(?:no\b\.?|number|code|#)|\bprod\s*\.?\s*(?:no\b\.?|#)|\bart(?:icle)?\s*(?:\.\s*|\s+)(?:no\b\.?|nr\b\.?|number)?|\bitem\s*(?:no\b\.?|number|#)|\border\s*(?:no\b\.?|number)|\bstock\s*(?:no\b\.?|number|#)|\bref\b\.?|\bsku\b|제품\s*번호|제품\s*코드|품번|品番|製品番号|製品コード|コード(?:番号|No\.?)?`],
   // (`tot No.`, `1ot No.`: the l of Lot misread, taken only with its No.)
-  [['lotNumber'], String.raw`\blot\s*/\s*batch(?:\s*no\b\.?)?|\blot\s*(?:no\b\.?|number|#)?|\b[t1I|]ot\s*no\b\.?|\bbatch\s*(?:no\b\.?|number|#)?|제조\s*번호|로트\s*(?:번호)?|ロット\s*(?:番号|No\.?)?|[ロ口][ッツ以ソ][ト卜]\s*(?:番号|No\.?)?|[ロ口]\s?[ト卜]\s*番号|製造番号|批号|批號`],
+  [['lotNumber'], String.raw`\blot\s*/\s*batch(?:\s*no\b\.?)?|\blot\s*(?:no\b\.?|number|#)?|\b[t1I|]ot\s*no\b\.?|\bbatch\s*(?:no\b\.?|number|#)?|제조\s*번호|로트\s*(?:번호)?|ロット\s*(?:番号|No\.?)?|[ロ口][ッツ以ソ][ト卜]\s*(?:番号|No\.?)?|[ロ口]\s?[ト卜]\s*番号|(?<![ーｰ-])[ト卜]\s*番号|製造番号|批号|批號`],
   [['expiryDate'], String.raw`\bexp(?:iry|iration)?\s*\.?\s*(?:date)?\b\.?|\buse\s*by\b|\bbest\s*before\b|\bexpires?\b|\bvalid\s*until\b|유효\s*기[간한]|유효\s*일자|사용\s*기[한간]|유통\s*기한|使用期限|有[効效]期限|有效期`],
   [['ignore'], String.raw`\bmfg\.?\s*(?:date)?|\bmanufactur(?:ed|ing)\s*(?:date|on)?|\bdate\s*of\s*manufacture|\bprod(?:uction)?\.?\s*date|제조\s*일자?|製造(?:年月)?日|\bretest\s*(?:date)?|\btel\b\.?|\bfax\b\.?`],
   [['purity'], String.raw`\bassay\b|\bpurity\b|\bconc(?:entration)?\b\.?|순도|함량|含量|純度`],
