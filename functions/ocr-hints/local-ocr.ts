@@ -5,7 +5,7 @@ import { PADDLE_OCR_VERSION, PaddleOcr } from './paddle-ocr';
 import { OCR_VERSION, TesseractOcr } from './tesseract-ocr';
 
 /** Bump when LocalOcr's output changes (either engine or the merge), so cached OCR lines are not reused. */
-export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge7+regions2`;
+export const LOCAL_OCR_VERSION = `${PADDLE_OCR_VERSION}+${OCR_VERSION}+merge8+regions2`;
 
 const HANGUL = /[\uac00-\ud7a3]/;
 /** CJK ideographs: PaddleOCR's Chinese recogniser turns Hangul into these — and reads Japanese and Chinese print as them. */
@@ -17,11 +17,12 @@ const HAN = /[\u3400-\u9fff]/;
  */
 const CLEAR_HAN_MIN_CONF = 95;
 /**
- * Words Japanese and Chinese reagent labels print as keys and grades, in the forms Paddle's Chinese recogniser
- * reads them (it often returns the simplified form: 规格 for 規格, 有效 for 有効). A Han line holding one of these is
- * real print even below CLEAR_HAN_MIN_CONF: Paddle's readings of Hangul are strings of unrelated characters.
+ * Words Japanese and Chinese reagent labels print as keys, grades and makers' names, in the forms Paddle's Chinese
+ * recogniser reads them (it often returns the simplified form: 规格 for 規格, 有效 for 有効, and 純菜 for 純薬). A Han
+ * line holding one of these is real print even below CLEAR_HAN_MIN_CONF: Paddle's readings of Hangul are strings of
+ * unrelated characters.
  */
-const LABEL_HAN_TERMS = /[特一二][級级]|試薬|试药|[規规]格|有[効效]期|使用期限|[容含]量|純度|纯度|番号|批号|分子[量式]|製造|制造|高純|精密分析|化学用/;
+const LABEL_HAN_TERMS = /[特一二][級级]|試薬|试药|[規规]格|有[効效]期|使用期限|[容含]量|純度|纯度|番号|批号|分子[量式]|製造|制造|高純|精密分析|化学用|株式会社|[純纯][薬药藥菜]|化学|化成|工業|工业/;
 /** Least confidence for a Han line that holds a label word. */
 const LABEL_HAN_MIN_CONF = 70;
 /** A tesseract line Paddle did not find is kept only at this confidence or more (below it, on blurred photos, it is noise). */
@@ -170,10 +171,28 @@ function withTesseractSign(t: OcrLine, over: OcrLine[]): { from: OcrLine; line: 
 }
 
 /**
+ * A doubled letter or digit Paddle read once: greedy CTC decoding merges two equal characters when no blank step
+ * falls between them (`JR4285` for the lot JJR4285), and tesseract, reading the same spot, has both. Returns Paddle's
+ * line with tesseract's text when the two differ by exactly that — one character of a doubled pair — or undefined.
+ */
+function withDoubledCharacter(t: OcrLine, over: OcrLine[]): { from: OcrLine; line: OcrLine } | undefined {
+  if (t.confidence < LONE_TESSERACT_MIN_CONF || over.length !== 1) return undefined;
+  const p = over[0];
+  const a = p.text.trim();
+  const b = t.text.trim();
+  if (b.length !== a.length + 1 || !/^[A-Za-z0-9-]{4,}$/.test(b)) return undefined;
+  for (let i = 1; i < b.length; i++) {
+    if (b[i] === b[i - 1] && b.slice(0, i) + b.slice(i + 1) === a) return { from: p, line: { ...p, text: b, confidence: Math.min(p.confidence, t.confidence) } };
+  }
+  return undefined;
+}
+
+/**
  * Paddle's lines, plus tesseract's where Paddle is blind: a tesseract line with Hangul replaces the Paddle lines it
  * overlaps when those carry Han characters (Paddle's reading of Hangul) or nothing Latin of substance; a tesseract
  * line no Paddle line overlaps is added when tesseract is confident in it; where both read one spot, tesseract's
- * line wins for a purity's sign and a large pack size's unit (withTesseractSign, completesNumber).
+ * line wins for a purity's sign, a doubled character Paddle read once and a large pack size's unit (withTesseractSign,
+ * withDoubledCharacter, completesNumber).
  */
 export function mergeOcrLines(paddleAll: OcrLine[], tesseract: OcrLine[]): OcrLine[] {
   // (regions Paddle read as nothing only point tesseract at places to read: unreadHangulRegions)
@@ -191,7 +210,7 @@ export function mergeOcrLines(paddleAll: OcrLine[], tesseract: OcrLine[]): OcrLi
     } else if (over.length === 0 && t.confidence >= LONE_TESSERACT_MIN_CONF) {
       added.push(t);
     } else if (over.length > 0) {
-      const signed = withTesseractSign(t, over);
+      const signed = withTesseractSign(t, over) ?? withDoubledCharacter(t, over);
       if (signed) {
         dropped.add(signed.from);
         added.push(signed.line);

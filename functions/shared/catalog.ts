@@ -113,8 +113,11 @@ export function normalizeName(s: string): string {
 /** Case and spacing folded: two spellings of a name that differ only in these are the same print. */
 const squashCase = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
 
-/** Simplified Chinese forms PaddleOCR's recogniser returns for the Japanese kanji of makers' names (`东化学` for 東化学). */
-const JAPANESE_FORMS: Record<string, string> = { 东: '東', 关: '関', 纯: '純', 药: '薬', 业: '業', 试: '試' };
+/**
+ * Simplified Chinese forms PaddleOCR's recogniser returns for the Japanese kanji of makers' names (`东化学` for 東化学),
+ * the traditional 藥, and its look-alike misreading of 薬 (`和光純菜`).
+ */
+const JAPANESE_FORMS: Record<string, string> = { 东: '東', 关: '関', 纯: '純', 药: '薬', 藥: '薬', 菜: '薬', 业: '業', 试: '試' };
 const SIMPLIFIED_RE = new RegExp(`[${Object.keys(JAPANESE_FORMS).join('')}]`, 'g');
 
 /**

@@ -258,6 +258,8 @@ describe('manufacturers', () => {
     ['Riedel-de Haën', 'Honeywell'],
     // PaddleOCR's reading of 関東化学株式会社: 関 lost, 東 in its simplified form.
     ['东化学株式会社', 'Kanto Chemical'],
+    // …and of 和光純薬: 薬 read as its look-alike 菜, 純 simplified.
+    ['和光纯菜', 'Wako'],
   ])('recognises %s', (text, name) => {
     expect(catalog.findManufacturer(text)?.manufacturer.name).toBe(name);
   });

@@ -160,7 +160,7 @@ describe('mergeOcrLines (Paddle + tesseract)', () => {
   });
 
   it('keeps Japanese keys Paddle read clearly and drops its unclear Han readings of Hangul no tesseract line replaced', () => {
-    const paddle = [line('分子量', 40, 40, 90, 30, 100), line('172.57', 200, 40), line('于才尿', 40, 90, 90, 30, 62), line('区京化成', 40, 140, 30, 30, 90)];
+    const paddle = [line('分子量', 40, 40, 90, 30, 100), line('172.57', 200, 40), line('于才尿', 40, 90, 90, 30, 62), line('区京尿成', 40, 140, 30, 30, 90)];
     expect(mergeOcrLines(paddle, []).map((l) => l.text)).toEqual(['分子量', '172.57']);
   });
 
@@ -184,6 +184,16 @@ describe('mergeOcrLines (Paddle + tesseract)', () => {
     expect(mergeOcrLines(paddle, tesseract).map((l) => l.text)).toEqual(['特級', '含量']);
     // A more confident Hangul line wins: Paddle's clear-looking Han was its reading of Hangul.
     expect(mergeOcrLines([line('分子量', 40, 40, 90, 30, 96)], [line('분자량', 40, 40, 90, 30, 97)]).map((l) => l.text)).toEqual(['분자량']);
+  });
+
+  it("keeps a Han line with a maker's word (和光纯菜 at 70, 富士 和光純菜株式会社), and takes tesseract's doubled letter Paddle read once", () => {
+    expect(mergeOcrLines([line('和光纯菜', 40, 40, 120, 35, 70), line('富士 和光純菜株式会社', 40, 90, 190, 17, 85)], []).map((l) => l.text)).toEqual(['和光纯菜', '富士 和光純菜株式会社']);
+    // CTC decoding merged the JJ of the lot JJR4285; tesseract read both.
+    const lot = line('JR4285', 217, 458, 149, 36, 100);
+    expect(mergeOcrLines([lot], [line('JJR4285', 218, 460, 150, 33, 89)]).map((l) => [l.text, l.confidence])).toEqual([['JJR4285', 89]]);
+    // Not another reading of the spot, nor an unsure tesseract line.
+    expect(mergeOcrLines([lot], [line('JXR4285', 218, 460, 150, 33, 89)]).map((l) => l.text)).toEqual(['JR4285']);
+    expect(mergeOcrLines([lot], [line('JJR4285', 218, 460, 150, 33, 40)]).map((l) => l.text)).toEqual(['JR4285']);
   });
 
   it("puts back the sign of a purity Paddle read bare, from tesseract's `299.9%` or `>99.0%` over it", () => {
