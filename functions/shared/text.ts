@@ -19,8 +19,12 @@ const GARBLED_KEY = /^(?:[^\p{Script=Latin}\p{N}\s:：]\s?){1,4}(?:\s*[:：]\s*|
 
 /**
  * A line's text as a candidate code (a lot or catalog number printed alone): trimmed of separators, and of a key
- * OCR garbled to a sign or two before a colon or a space (`卜:BGY4681`, `卜番号 F4SP1` for ロット番号).
+ * OCR garbled to a sign or two before a colon or a space (`卜:BGY4681`, `卜番号 F4SP1` for ロット番号), or to a letter
+ * or two before a colon (`F:VNP3628`).
  */
 export function codeText(text: string): string {
-  return text.trim().replace(GARBLED_KEY, '').replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
+  return text.trim().replace(GARBLED_KEY, '').replace(LETTER_KEY, '').replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
 }
+
+/** A key OCR read as one or two Latin letters before a colon (`F:VNP3628` for ロット番号:). */
+const LETTER_KEY = /^[A-Za-z]{1,2}\s*[:：]\s*/;

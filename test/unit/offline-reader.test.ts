@@ -345,13 +345,19 @@ describe('offline reader: a value column drifted off its key row (photographed t
 });
 
 describe('offline reader: keys OCR garbled or shared', () => {
-  it('reads a lot after ロット番号 read without its ロッ (`卜番号 F4SP1`), and codeText strips such a key', async () => {
+  it('reads a lot after ロット番号 read without its ロッ (`卜番号 F4SP1`), and codeText strips such a key or a letter or two before a colon (`F:VNP3628`)', async () => {
     const r = await reader.read(input([L('JUNSEI', 40, 20, 24), L('Hydrochloric acid', 40, 60, 40), L('CAS No. 7647-01-0', 40, 120), L('卜番号 F4SP1', 40, 150)]));
     expect((r.candidate as { lotNumber?: string }).lotNumber).toBe('F4SP1');
     expect(codeText('卜番号 F4SP1')).toBe('F4SP1');
     expect(codeText('卜:BGY4681')).toBe('BGY4681');
     // (a key in Latin letters is no garbled key: the line is not one code)
     expect(codeText('Lot F4SP1')).toBe('Lot F4SP1');
+    // …but a letter or two before a colon is (`F:VNP3628` for ロット番号:), read as an unkeyed lot, below 0.9.
+    expect(codeText('F:VNP3628')).toBe('VNP3628');
+    expect(codeText('CAS:111-65-9')).toBe('CAS:111-65-9');
+    const letter = await reader.read(input([L('JUNSEI', 40, 20, 24), L('Hydrochloric acid', 40, 60, 40), L('CAS No. 7647-01-0', 40, 120), L('Catalog No.: 78311-9720', 40, 150), L('F:VNP3628', 40, 180, 20, 89)]));
+    expect((letter.candidate as { lotNumber?: string }).lotNumber).toBe('VNP3628');
+    expect(letter.selfConfidence?.lotNumber).toBeLessThan(0.9);
   });
 
   it('takes the value on the line of a key that names several fields for the field it fits (`Content: min. 95.0%`)', async () => {
