@@ -303,6 +303,9 @@ function foundInText(value: string, squashedText: string): 'exact' | 'near' | 'a
   return 'absent';
 }
 
+/** Letters and digits only, lower case: how a value and a line are compared (`values` in scoreConfidence). */
+const alnumText = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+
 function valueText(field: FieldName, value: unknown): string {
   if (field === 'quantity') {
     const q = value as { value: number; unit: string };
@@ -745,8 +748,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     }
     // A confident line that is one letters-and-digits code no field was read from: a lot or catalog number whose
     // key was not read (a Japanese `ロット` the OCR has no letters for). Devset: no such line on any label.
-    const alnum = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
-    const values = (Object.entries(fields) as [FieldName, unknown][]).map(([f, v]) => alnum(valueText(f, v))).filter((v) => v.length >= 3);
+    const values = (Object.entries(fields) as [FieldName, unknown][]).map(([f, v]) => alnumText(valueText(f, v))).filter((v) => v.length >= 3);
     // (compared with look-alikes folded: the line a value was read from with 0 for O or l for 1 — `NiSO4-6H20`,
     // `TIKY9` — is that value's, not another code)
     const fold = (v: string) => v.replace(/[012589l]/g, (c) => FOLDED_LOOKALIKE[c]);
@@ -755,11 +757,11 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       // (also after a key the OCR garbled to a sign or two: `卜:BGY4681`, the ト of ロット)
       const t = codeText(l.text);
       if (l.confidence < STRAY_CODE_CONF || !/^[A-Za-z0-9][A-Za-z0-9-]{3,11}$/.test(t) || !/[A-Za-z]/.test(t) || !/\d/.test(t)) return false;
-      const q = fold(alnum(t));
+      const q = fold(alnumText(t));
       return !folded.some((v) => v.includes(q) || q.includes(v)) && (!formulaNotCode(t) || codeNotProductFormula(t, entryForms)) && !MONTH_DATE.test(t);
     });
     if (stray) reviewReasons.push(`The label prints "${stray.text.trim()}", a code no field was read from (a lot or catalog number whose key was not read?).`);
-    const lostRow = unreadColumnRow(input.ocrLines, values, alnum);
+    const lostRow = unreadColumnRow(input.ocrLines, values);
     if (lostRow) {
       reviewReasons.push(`A row of the label's key–value column was read only as "${lostRow.text.trim()}" (OCR confidence ${Math.round(lostRow.confidence)}): a field printed there may have been missed.`);
     }
@@ -770,7 +772,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
       const dateLike = input.ocrLines
         .flatMap((l) => l.text.normalize('NFKC').split(/\s+/))
         .map((w) => w.replace(/^[^\d]+|[^\d]+$/g, ''))
-        .find((w) => /^20[2-4]\d[\d.\-/年]{2,}$/.test(w) && !/^20\d\d([.\-/]|年)\d{1,2}(?:([.\-/]|月)\d{1,2})?$/.test(w) && !values.some((v) => v.includes(alnum(w))));
+        .find((w) => /^20[2-4]\d[\d.\-/年]{2,}$/.test(w) && !/^20\d\d([.\-/]|年)\d{1,2}(?:([.\-/]|月)\d{1,2})?$/.test(w) && !values.some((v) => v.includes(alnumText(w))));
       if (dateLike) reviewReasons.push(`The label prints "${dateLike}", which starts like a date, but no date was read.`);
     }
     // Japanese and Korean makers print the grade on most labels (特級, 一級, 1급, GR), often in a small badge the OCR
@@ -778,7 +780,7 @@ export function scoreConfidence(input: ScoreInput, catalog: Catalog, threshold: 
     // (unreadMark), or when the OCR is not the local pair whose marks are known (Textract).
     if (fields.grade === undefined && (maker?.country === 'JP' || maker?.country === 'KR')) {
       const local = input.ocrLines.some((l) => l.engine === 'paddle');
-      const mark = local ? unreadMark(input.ocrLines, values, alnum) : undefined;
+      const mark = local ? unreadMark(input.ocrLines, values) : undefined;
       if (!local || mark) {
         const where = mark ? ` — the label shows a mark no engine read clearly ("${mark.text.trim()}", OCR confidence ${Math.round(mark.confidence)})` : '';
         reviewReasons.push(
@@ -840,6 +842,8 @@ const HAN_LABEL_PIECES = /[号量度式限期格品番薬药試试化学社]/;
 const MARK_MIN_CONF = 45;
 /** A lone short number read at or above this confidence is print the reader placed or chose not to take. */
 const MARK_MAX_CONF = 90;
+/** Least tesseract confidence for a short Hangul reading to count as a mark (below it, its Hangul is noise). */
+const HANGUL_MARK_MIN_CONF = 60;
 
 /** Korean grade words as a badge prints them. */
 const KOREAN_GRADES = ['특급', '일급'];
@@ -849,17 +853,18 @@ function jamoDistance(a: string, b: string): number {
 }
 
 /**
- * Where a badge or a short mark is printed and no engine read it: Paddle's short Han reading of it (a `1급` badge
- * read as `1元` or `1日`: its dictionary has no Hangul), a short number it read unsurely (`12`, `13` for `1급`) that
- * no field holds, or a grade key read without a grade. On the synthetic sets (seeds 1–18, devset), each of the ten
- * Japanese and Korean labels whose printed grade went unread showed one; 105 of 108 that print none showed none.
+ * Where a badge or a short mark is printed and no engine read it: a grade key (read without a grade, as this is
+ * asked only then); Paddle's short Han reading of it (a `1급` badge read as `1元` or `1日`: its dictionary has no
+ * Hangul) or a Han line holding 級; a short number it read unsurely (`12`, `13` for `1급`) that no field holds; or
+ * tesseract Hangul within three letters of 특급 / 일급 (`르그`). On devset + seeds 1–18, each of the seven Japanese and
+ * Korean labels whose printed grade went unread shows one; 103 of the 108 that print none show none.
  */
-export function unreadMark(lines: OcrLine[], values: string[], alnum: (s: string) => string): OcrLine | undefined {
+export function unreadMark(lines: OcrLine[], values: string[]): OcrLine | undefined {
   return lines.find((l) => {
-    const t = alnum(l.text);
+    const t = alnumText(l.text);
     if (GRADE_KEY.test(l.text)) return true;
     if (l.confidence < MARK_MIN_CONF || t.length === 0) return false;
-    if (l.engine === 'tesseract') return l.confidence >= 60 && /^[\uac00-\ud7a3]{1,3}$/.test(t) && KOREAN_GRADES.some((g) => jamoDistance(t, g) <= 3);
+    if (l.engine === 'tesseract') return l.confidence >= HANGUL_MARK_MIN_CONF && /^[\uac00-\ud7a3]{1,3}$/.test(t) && KOREAN_GRADES.some((g) => jamoDistance(t, g) <= 3);
     if (l.engine !== 'paddle') return false;
     if (/[\u3400-\u9fff]/.test(t) && /[級级]/.test(t)) return true;
     if (/[\u3400-\u9fff]/.test(t) && t.length <= 2 && !/[a-z]{2}/.test(t)) return !HAN_LABEL_PIECES.test(t);
@@ -877,7 +882,7 @@ const UNREAD_ROW_CONF = 60;
  * ends), holding no field's value. PaddleOCR sometimes finds no text at all on a row
  * (`分子量：138.55`), and tesseract's reading of it (`구토` at 0) is then all there is to show a field was lost.
  */
-export function unreadColumnRow(lines: OcrLine[], values: string[], alnum: (s: string) => string): OcrLine | undefined {
+export function unreadColumnRow(lines: OcrLine[], values: string[]): OcrLine | undefined {
   const confident = lines.filter((p) => p.box && p.confidence >= 80);
   for (const l of lines) {
     if (l.confidence >= UNREAD_ROW_CONF || !l.box) continue;
@@ -895,7 +900,7 @@ export function unreadColumnRow(lines: OcrLine[], values: string[], alnum: (s: s
     const pitches = peers.slice(1).map((p, i) => p - peers[i]).sort((x, y) => x - y);
     const pitch = pitches[Math.floor(pitches.length / 2)];
     if (cy < peers[0] - 1.5 * pitch || cy > peers[peers.length - 1] + 1.5 * pitch) continue;
-    const t = alnum(l.text);
+    const t = alnumText(l.text);
     if (values.some((v) => t.includes(v))) continue;
     return l;
   }

@@ -12,10 +12,12 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * A key OCR read as one to four signs that are not Latin letters or digits, perhaps spaced, before a colon or a space (`卜:`,
- * `以 卜:` for ロット:).
+ * A key OCR read as one to four signs that are not Latin letters or digits, perhaps spaced, before a colon or a
+ * space (`卜:`, `以 卜:` for ロット:).
  */
 const GARBLED_KEY = /^(?:[^\p{Script=Latin}\p{N}\s:：]\s?){1,4}(?:\s*[:：]\s*|\s+)/u;
+/** A key OCR read as one or two Latin letters before a colon (`F:VNP3628` for ロット番号:). */
+const LETTER_KEY = /^[A-Za-z]{1,2}\s*[:：]\s*/;
 
 /**
  * A line's text as a candidate code (a lot or catalog number printed alone): trimmed of separators, and of a key
@@ -25,6 +27,3 @@ const GARBLED_KEY = /^(?:[^\p{Script=Latin}\p{N}\s:：]\s?){1,4}(?:\s*[:：]\s*|
 export function codeText(text: string): string {
   return text.trim().replace(GARBLED_KEY, '').replace(LETTER_KEY, '').replace(/^[\s:：;,.|]+|[\s:：;,.|]+$/g, '');
 }
-
-/** A key OCR read as one or two Latin letters before a colon (`F:VNP3628` for ロット番号:). */
-const LETTER_KEY = /^[A-Za-z]{1,2}\s*[:：]\s*/;
